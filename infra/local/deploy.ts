@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { awsEndpoint, awsRegion, localAwsEnv } from './config';
+import { repoRoot, stateRoot } from './paths';
+
+export const LOCAL_STACK_NAME = 'Stepless-local';
+const outputsFile = join(stateRoot, 'stack-outputs.json');
+
+/** What the deployed stack tells the worker, the scripts and the tests. */
+export interface StackOutputs {
+  ApiUrl: string;
+  DataBucketName: string;
+  JobsTableName: string;
+  TaskQueue: string;
+  WorkerFunctions: string;
+  TextStatsLogGroup: string;
+  ApiLogGroup: string;
+}
+
+const cloudFormation = () =>
+  new CloudFormationClient({ endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+
+function cdk(args: string[]): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'cdk'), args, {
+      cwd: repoRoot,
+      env: { ...process.env, ...localAwsEnv, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+}
+
+async function stackExists(name: string): Promise<boolean> {
+  try {
+    const res = await cloudFormation().send(new DescribeStacksCommand({ StackName: name }));
+    return (res.Stacks ?? []).some((s) => !['DELETE_COMPLETE', 'ROLLBACK_COMPLETE'].includes(s.StackStatus ?? ''));
+  } catch {
+    return false;
+  }
+}
+
+/** Deploys the stack to LocalStack with the CDK CLI (bootstrapping once) and returns its outputs. */
+export async function deployLocalStack(): Promise<StackOutputs> {
+  if (!(await stackExists('CDKToolkit'))) {
+    console.log('  Bootstrapping CDK in LocalStack (once per LocalStack start)');
+    if ((await cdk(['bootstrap', '--quiet', `aws://000000000000/${awsRegion}`])) !== 0) {
+      throw new Error(`cdk bootstrap failed against LocalStack.\n${await failureEvents('CDKToolkit')}`);
+    }
+  }
+  mkdirSync(stateRoot, { recursive: true });
+  const code = await cdk([
+    'deploy', LOCAL_STACK_NAME,
+    '-c', 'target=local',
+    '--require-approval', 'never',
+    '--progress', 'events',
+    '--outputs-file', outputsFile,
+  ]);
+  if (code !== 0) throw new Error(`cdk deploy failed.\n${await failureEvents(LOCAL_STACK_NAME)}`);
+  return readStackOutputs();
+}
+
+export function readStackOutputs(): StackOutputs {
+  if (!existsSync(outputsFile)) throw new Error(`the stack has not been deployed yet (no ${outputsFile}); run npm start`);
+  const all = JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, StackOutputs>;
+  const outputs = all[LOCAL_STACK_NAME];
+  if (outputs === undefined) throw new Error(`${outputsFile} has no outputs for ${LOCAL_STACK_NAME}; run npm start`);
+  return outputs;
+}
+
+/** The CloudFormation events that explain a failed deploy: every *_FAILED event with its reason. */
+export async function failureEvents(stackName: string): Promise<string> {
+  try {
+    const res = await cloudFormation().send(new DescribeStackEventsCommand({ StackName: stackName }));
+    const failed = (res.StackEvents ?? []).filter((e) => e.ResourceStatus?.endsWith('FAILED'));
+    if (failed.length === 0) return `No failed CloudFormation events recorded for ${stackName}.`;
+    return [
+      `CloudFormation events of ${stackName} that explain the failure:`,
+      ...failed.reverse().map((e) => `  ${e.Timestamp?.toISOString() ?? ''} ${e.LogicalResourceId} (${e.ResourceType}) ${e.ResourceStatus}: ${e.ResourceStatusReason ?? ''}`),
+    ].join('\n');
+  } catch (err) {
+    return `Could not read the CloudFormation events of ${stackName}: ${(err as Error).message}`;
+  }
+}

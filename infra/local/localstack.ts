@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { join } from 'node:path';
+import { awsEndpoint, localstackPort, localAwsEnv } from './config';
+import { ensureDynamoDbLocal } from './dynamodb-local';
+import { MissingPrerequisiteError, capture, runStep, which } from './exec';
+import { cacheRoot, repoRoot, stateRoot } from './paths';
+import { isPortOpen, runningPid, startService, stopService, waitUntil } from './processes';
+
+/**
+ * LocalStack runs on the host, from a virtualenv, not in Docker. 4.13.1 is the newest release whose
+ * code still parses on Python 3.11; every transitive dependency is pinned by the committed
+ * constraints file, or pip would resolve newer, mismatched packages (moto-ext above all).
+ */
+export const LOCALSTACK_VERSION = '4.13.1';
+const constraintsFile = join(repoRoot, 'infra', 'local', 'localstack', 'constraints.txt');
+const executorDir = join(repoRoot, 'infra', 'local', 'lambda-executor');
+export const venvDir = join(cacheRoot, 'localstack', `venv-${LOCALSTACK_VERSION}`);
+const venvPython = join(venvDir, 'bin', 'python');
+/** Packages LocalStack installs lazily (DynamoDB Local, a Java link) live in the cache, shared by clones. */
+const libsCache = join(cacheRoot, 'localstack', 'lib');
+const filesystemRoot = join(stateRoot, 'localstack');
+const SERVICE = 'localstack';
+
+/** The AWS services the stack uses; anything else is not started. */
+export const LOCALSTACK_SERVICES = [
+  's3', 'dynamodb', 'lambda', 'apigateway', 'cloudformation', 'iam', 'sts', 'logs', 'ssm', 'kms', 'stepfunctions',
+];
+
+function findPython(): string {
+  for (const candidate of ['python3.11', 'python3.12', 'python3.10', 'python3']) {
+    const path = which(candidate);
+    if (path === undefined) continue;
+    const version = capture(path, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']).trim();
+    // 4.13.1 needs 3.10+; its successors need 3.12 syntax, which is why the version is pinned.
+    if (['3.10', '3.11', '3.12', '3.13'].includes(version)) return path;
+  }
+  throw new MissingPrerequisiteError(
+    'Python 3.10-3.13 not found on PATH: LocalStack runs from a virtualenv; install python3.11 (`apt install python3.11 python3.11-venv`)',
+  );
+}
+
+function hashFiles(paths: string[]): string {
+  const hash = createHash('sha256');
+  for (const path of paths.sort()) {
+    hash.update(path.slice(repoRoot.length));
+    hash.update(readFileSync(path));
+  }
+  return hash.digest('hex');
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (['build', '__pycache__'].includes(entry) || entry.endsWith('.egg-info')) return [];
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** Runs `step` only when `key` differs from the one recorded after its last success. */
+async function onceFor(stampName: string, key: string, step: () => Promise<void>): Promise<void> {
+  const stamp = join(venvDir, `.stepless-${stampName}`);
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return;
+  await step();
+  writeFileSync(stamp, key);
+}
+
+/** Creates or updates the virtualenv, installs our Lambda executor plugin and DynamoDB Local. Idempotent. */
+export async function ensureLocalStack(): Promise<void> {
+  if (!existsSync(venvPython)) {
+    const python = findPython();
+    await runStep('Creating the LocalStack virtualenv', python, ['-m', 'venv', venvDir], { logName: 'install-localstack' });
+  }
+  await onceFor('constraints', hashFiles([constraintsFile]), () =>
+    runStep(
+      `Installing localstack-core ${LOCALSTACK_VERSION} from PyPI (once; a few minutes)`,
+      venvPython,
+      ['-m', 'pip', 'install', '--disable-pip-version-check', '-c', constraintsFile, `localstack-core[runtime]==${LOCALSTACK_VERSION}`],
+      { logName: 'install-localstack' },
+    ),
+  );
+  applyPython311Patches();
+  await onceFor('lambda-executor', hashFiles(filesUnder(executorDir)), () =>
+    runStep(
+      'Installing the Docker-free Lambda executor plugin into LocalStack',
+      venvPython,
+      ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '--no-build-isolation', '--force-reinstall', executorDir],
+      { logName: 'install-lambda-executor' },
+    ),
+  );
+  mkdirSync(libsCache, { recursive: true });
+  await ensureDynamoDbLocal();
+}
+
+/**
+ * LocalStack 4.13.1 parses on Python 3.11 but one annotation, `Lock | None` in
+ * localstack/packages/api.py, is evaluated at import time and needs 3.13 (where threading.Lock is
+ * a class). That module is imported by DynamoDB and Lambda, so on 3.11 both fail. Postponing the
+ * module's annotation evaluation (PEP 563) is the whole fix; it changes no behaviour.
+ */
+function applyPython311Patches(): void {
+  const sitePackages = capture(venvPython, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']).trim();
+  const file = join(sitePackages, 'localstack', 'packages', 'api.py');
+  const source = readFileSync(file, 'utf8');
+  const future = 'from __future__ import annotations\n';
+  if (!source.startsWith(future)) writeFileSync(file, future + source);
+}
+
+function linkLibsCache(): void {
+  const varLib = join(filesystemRoot, 'var', 'lib', 'localstack');
+  mkdirSync(varLib, { recursive: true });
+  const link = join(varLib, 'lib');
+  if (existsSync(link) || isDanglingLink(link)) {
+    if (lstatSync(link).isSymbolicLink()) return;
+    rmSync(link, { recursive: true, force: true });
+  }
+  symlinkSync(libsCache, link);
+}
+
+function isDanglingLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+export async function isLocalStackReady(): Promise<boolean> {
+  const res = await fetch(`${awsEndpoint}/_localstack/health`, { signal: AbortSignal.timeout(2000) });
+  if (!res.ok) return false;
+  const body = (await res.json()) as { services?: Record<string, string> };
+  return LOCALSTACK_SERVICES.every((s) => ['available', 'running'].includes(body.services?.[s] ?? ''));
+}
+
+export function localstackPid(): number | undefined {
+  return runningPid(SERVICE);
+}
+
+export async function startLocalStack(): Promise<'started' | 'reused'> {
+  if (localstackPid() !== undefined && (await isLocalStackReady().catch(() => false))) return 'reused';
+  if (await isPortOpen(localstackPort)) {
+    throw new MissingPrerequisiteError(
+      `port ${localstackPort} is already in use by another process (another LocalStack?); stop it, or choose another port with STEPLESS_LOCALSTACK_PORT`,
+    );
+  }
+  await ensureLocalStack();
+  linkLibsCache();
+  startService({
+    name: SERVICE,
+    command: venvPython,
+    args: ['-m', 'localstack.runtime.main'],
+    cwd: stateRoot,
+    env: {
+      ...process.env,
+      ...localAwsEnv,
+      OVERRIDE_IN_DOCKER: '0',
+      FILESYSTEM_ROOT: filesystemRoot,
+      GATEWAY_LISTEN: `127.0.0.1:${localstackPort}`,
+      DNS_ADDRESS: '0',
+      SKIP_SSL_CERT_DOWNLOAD: '1',
+      DISABLE_EVENTS: '1',
+      SERVICES: LOCALSTACK_SERVICES.join(','),
+      LAMBDA_RUNTIME_EXECUTOR: 'stepless-host',
+      // Host-mode LocalStack would otherwise use the credentials' account; keep the default one.
+      AWS_ENDPOINT_URL: undefined,
+      AWS_ENDPOINT_URL_S3: undefined,
+    },
+  });
+  await waitUntil(`LocalStack on ${awsEndpoint}`, isLocalStackReady, { timeoutMs: 180000, service: SERVICE, intervalMs: 1000 });
+  return 'started';
+}
+
+export async function stopLocalStack(): Promise<boolean> {
+  return stopService(SERVICE, 20000);
+}

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Fn } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { DEFAULT_TASK_QUEUE } from '../../workflows/names';
+import { NodeLambda } from '../constructs/node-lambda';
+import { Target } from './target';
+
+export interface SteplessStackProps extends StackProps {
+  readonly target: Target;
+  /** The environment name: prefixes nothing, but is the API stage and a tag. */
+  readonly stage: string;
+  /** Where the API handler reaches Temporal. Locally the dev server on this machine. */
+  readonly temporalAddress?: string;
+  readonly temporalNamespace?: string;
+  readonly taskQueue?: string;
+}
+
+const lambdasDir = join(__dirname, '..', '..', 'lambdas');
+
+export class SteplessStack extends Stack {
+  constructor(scope: Construct, id: string, props: SteplessStackProps) {
+    super(scope, id, props);
+    const local = props.target === 'local';
+    const taskQueue = props.taskQueue ?? DEFAULT_TASK_QUEUE;
+    // Locally the stack is torn down with the local cloud; on AWS, data outlives a stack deletion.
+    const removalPolicy = local ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    const dataBucket = new s3.Bucket(this, 'DataBucket', {
+      removalPolicy,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+    });
+
+    const jobsTable = new dynamodb.Table(this, 'JobsTable', {
+      partitionKey: { name: 'jobId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      removalPolicy,
+    });
+
+    const textStats = new NodeLambda(this, 'TextStatsFunction', {
+      entry: join(lambdasDir, 'text-stats', 'handler.ts'),
+      target: props.target,
+      description: 'Counts the words of a text, writes a report to S3 and a record to DynamoDB',
+      timeout: Duration.seconds(30),
+      environment: {
+        DATA_BUCKET: dataBucket.bucketName,
+        JOBS_TABLE: jobsTable.tableName,
+      },
+    });
+    dataBucket.grantReadWrite(textStats.fn);
+    jobsTable.grantReadWriteData(textStats.fn);
+
+    const apiHandler = new NodeLambda(this, 'ApiFunction', {
+      entry: join(lambdasDir, 'api', 'handler.ts'),
+      target: props.target,
+      description: 'The HTTP API: starts and inspects workflows through the Temporal client',
+      timeout: Duration.seconds(29),
+      environment: {
+        TEMPORAL_ADDRESS: props.temporalAddress ?? '127.0.0.1:7233',
+        TEMPORAL_NAMESPACE: props.temporalNamespace ?? 'default',
+        TASK_QUEUE: taskQueue,
+      },
+    });
+
+    const api = new apigateway.LambdaRestApi(this, 'Api', {
+      handler: apiHandler.fn,
+      description: 'Stepless: start and inspect durable workflows',
+      deployOptions: { stageName: props.stage },
+      // Locally there is no CloudWatch role to attach; on AWS API Gateway needs one for logging.
+      cloudWatchRole: !local,
+    });
+
+    // LocalStack serves REST APIs under /_aws/execute-api/<id>/<stage>/ (no DNS needed).
+    const apiUrl = local
+      ? Fn.join('', ['http://127.0.0.1:4566/_aws/execute-api/', api.restApiId, `/${props.stage}/`])
+      : api.url;
+
+    new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'DataBucketName', { value: dataBucket.bucketName });
+    new CfnOutput(this, 'JobsTableName', { value: jobsTable.tableName });
+    new CfnOutput(this, 'TaskQueue', { value: taskQueue });
+    // The worker maps the logical function names that workflows use to the deployed functions.
+    new CfnOutput(this, 'WorkerFunctions', {
+      value: Fn.toJsonString({ textStats: textStats.fn.functionName }),
+      description: 'JSON map of logical function name to Lambda function name, for the worker',
+    });
+    new CfnOutput(this, 'TextStatsLogGroup', { value: `/aws/lambda/${textStats.fn.functionName}` });
+    new CfnOutput(this, 'ApiLogGroup', { value: `/aws/lambda/${apiHandler.fn.functionName}` });
+  }
+}

@@ -1,0 +1,22 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Client, Connection } from '@temporalio/client';
+import { awsEndpoint, awsRegion, temporalAddress } from '../../infra/local/config';
+import { readStackOutputs } from '../../infra/local/deploy';
+
+/** Clients for the shared local cloud, configured the way a user's own code would be. */
+const aws = { endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+
+export const stack = () => readStackOutputs();
+export const s3 = () => new S3Client({ ...aws, forcePathStyle: true });
+export const dynamo = () => DynamoDBDocumentClient.from(new DynamoDBClient(aws));
+export const lambda = () => new LambdaClient(aws);
+export const logs = () => new CloudWatchLogsClient(aws);
+
+export async function temporalClient(): Promise<{ client: Client; close: () => Promise<void> }> {
+  const connection = await Connection.connect({ address: temporalAddress });
+  return { client: new Client({ connection }), close: () => connection.close() };
+}
