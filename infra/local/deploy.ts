@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { awsEndpoint, awsRegion, localAwsEnv } from './config';
+import { runStep } from './exec';
 import { repoRoot, stateRoot } from './paths';
 
 export const LOCAL_STACK_NAME = 'Stepless-local';
@@ -22,15 +22,12 @@ export interface StackOutputs {
 const cloudFormation = () =>
   new CloudFormationClient({ endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 
-function cdk(args: string[]): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'cdk'), args, {
-      cwd: repoRoot,
-      env: { ...process.env, ...localAwsEnv, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    child.once('error', reject);
-    child.once('close', resolve);
+/** Runs the CDK CLI against LocalStack; its output goes to a log file, its tail is shown on failure. */
+async function cdk(title: string, args: string[], logName: string): Promise<void> {
+  await runStep(title, join(repoRoot, 'node_modules', '.bin', 'cdk'), args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...localAwsEnv, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    logName,
   });
 }
 
@@ -46,20 +43,19 @@ async function stackExists(name: string): Promise<boolean> {
 /** Deploys the stack to LocalStack with the CDK CLI (bootstrapping once) and returns its outputs. */
 export async function deployLocalStack(): Promise<StackOutputs> {
   if (!(await stackExists('CDKToolkit'))) {
-    console.log('  Bootstrapping CDK in LocalStack (once per LocalStack start)');
-    if ((await cdk(['bootstrap', '--quiet', `aws://000000000000/${awsRegion}`])) !== 0) {
-      throw new Error(`cdk bootstrap failed against LocalStack.\n${await failureEvents('CDKToolkit')}`);
-    }
+    await cdk('Bootstrapping CDK in LocalStack', ['bootstrap', `aws://000000000000/${awsRegion}`], 'cdk-bootstrap').catch(async (err: Error) => {
+      throw new Error(`${err.message}\n${await failureEvents('CDKToolkit')}`);
+    });
   }
   mkdirSync(stateRoot, { recursive: true });
-  const code = await cdk([
-    'deploy', LOCAL_STACK_NAME,
-    '-c', 'target=local',
-    '--require-approval', 'never',
-    '--progress', 'events',
-    '--outputs-file', outputsFile,
-  ]);
-  if (code !== 0) throw new Error(`cdk deploy failed.\n${await failureEvents(LOCAL_STACK_NAME)}`);
+  const started = new Date(Date.now() - 1000);
+  await cdk(
+    `cdk deploy ${LOCAL_STACK_NAME} (synth, esbuild bundling, CloudFormation)`,
+    ['deploy', LOCAL_STACK_NAME, '-c', 'target=local', '--require-approval', 'never', '--progress', 'events', '--outputs-file', outputsFile],
+    'cdk-deploy',
+  ).catch(async (err: Error) => {
+    throw new Error(`${err.message}\n${await failureEvents(LOCAL_STACK_NAME, started)}`);
+  });
   return readStackOutputs();
 }
 
@@ -72,10 +68,10 @@ export function readStackOutputs(): StackOutputs {
 }
 
 /** The CloudFormation events that explain a failed deploy: every *_FAILED event with its reason. */
-export async function failureEvents(stackName: string): Promise<string> {
+export async function failureEvents(stackName: string, since = new Date(0)): Promise<string> {
   try {
     const res = await cloudFormation().send(new DescribeStackEventsCommand({ StackName: stackName }));
-    const failed = (res.StackEvents ?? []).filter((e) => e.ResourceStatus?.endsWith('FAILED'));
+    const failed = (res.StackEvents ?? []).filter((e) => e.ResourceStatus?.endsWith('FAILED') && (e.Timestamp ?? since) >= since);
     if (failed.length === 0) return `No failed CloudFormation events recorded for ${stackName}.`;
     return [
       `CloudFormation events of ${stackName} that explain the failure:`,

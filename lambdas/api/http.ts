@@ -39,15 +39,21 @@ export function parseBody<T>(event: APIGatewayProxyEvent, schema: z.ZodType<T>):
 }
 
 /**
- * The API's public base URL as the client called it, so status URLs work both behind
- * API Gateway's own domain and LocalStack's /_aws/execute-api/<id>/<stage>/ path.
+ * The API's public base URL as the client called it, for status URLs. On AWS that is
+ * https://<domainName>/<stage>; LocalStack's path-style endpoint puts the API under
+ * /_aws/execute-api/<apiId>/<stage> on a bare host:port, which requestContext does not spell out,
+ * so that form is rebuilt from the api id. PUBLIC_API_URL overrides both (custom domains).
  */
 export function baseUrl(event: APIGatewayProxyEvent): string {
+  const configured = process.env.PUBLIC_API_URL;
+  if (configured) return configured.replace(/\/+$/, '');
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-  const host = headers['host'] ?? event.requestContext.domainName ?? 'localhost';
-  const proto = headers['x-forwarded-proto'] ?? (host.startsWith('127.0.0.1') || host.startsWith('localhost') ? 'http' : 'https');
-  // requestContext.path is the full path the client used (it includes the stage, and LocalStack's prefix).
-  const fullPath = event.requestContext.path ?? event.path;
-  const prefix = fullPath.endsWith(event.path) ? fullPath.slice(0, fullPath.length - event.path.length) : `/${event.requestContext.stage}`;
-  return `${proto}://${host}${prefix}`;
+  const { domainName, apiId, stage } = event.requestContext;
+  const host = domainName ?? headers['host'] ?? 'localhost';
+  const forwarded = headers['x-forwarded-proto']?.toLowerCase();
+  if (host.includes('.execute-api.')) {
+    const proto = forwarded ?? (/:\d+$/.test(host) ? 'http' : 'https');
+    return `${proto}://${host}/${stage}`;
+  }
+  return `${forwarded ?? 'http'}://${host}/_aws/execute-api/${apiId}/${stage}`;
 }

@@ -1,0 +1,74 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { SteplessStack } from '../../infra/stacks/stepless-stack';
+import { parseTarget, type Target } from '../../infra/stacks/target';
+
+/** What the stack promises, asserted on the synthesized template (bundling runs the local esbuild). */
+function synth(target: Target): Template {
+  const app = new App();
+  const stack = new SteplessStack(app, `Test-${target}`, { target, stage: target === 'local' ? 'local' : 'prod' });
+  return Template.fromStack(stack);
+}
+
+describe('SteplessStack', () => {
+  const local = synth('local');
+  const aws = synth('aws');
+
+  it('has a private, encrypted, TLS-only bucket', () => {
+    for (const t of [local, aws]) {
+      t.hasResourceProperties('AWS::S3::Bucket', {
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: Match.objectLike({}),
+      });
+      t.hasResourceProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    }
+  });
+
+  it('keeps data on AWS when the stack is deleted, and not locally', () => {
+    aws.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    local.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+  });
+
+  it('deploys the two Node.js 22 functions, ARM64 on AWS', () => {
+    local.resourceCountIs('AWS::Lambda::Function', 2);
+    aws.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    local.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ S3_FORCE_PATH_STYLE: 'true', JOBS_TABLE: Match.anyValue(), DATA_BUCKET: Match.anyValue() }) },
+    });
+  });
+
+  it('gives the text-stats function read/write on the bucket and table, and nothing to the API function', () => {
+    const policies = local.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } }).Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(actions).toEqual(expect.arrayContaining(['s3:PutObject', 'dynamodb:PutItem']));
+    expect(actions.some((a) => a === '*' || a === 's3:*' || a === 'dynamodb:*')).toBe(false);
+    expect(Object.keys(policies).every((id) => id.startsWith('TextStatsFunction'))).toBe(true);
+  });
+
+  it('fronts the API Lambda with a REST API (v1) on the stage named after the environment', () => {
+    local.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    local.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'local' });
+    aws.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod' });
+  });
+
+  it("outputs LocalStack's execute-api URL locally and API Gateway's own URL on AWS", () => {
+    const localUrl = JSON.stringify(local.findOutputs('ApiUrl'));
+    expect(localUrl).toContain('http://127.0.0.1:4566/_aws/execute-api/');
+    expect(localUrl).toContain('/local/');
+    expect(JSON.stringify(aws.findOutputs('ApiUrl'))).toContain('.execute-api.');
+    for (const name of ['WorkerFunctions', 'DataBucketName', 'JobsTableName', 'TaskQueue', 'TextStatsLogGroup', 'ApiLogGroup']) {
+      expect(Object.keys(local.findOutputs(name))).toEqual([name]);
+    }
+  });
+});
+
+describe('parseTarget', () => {
+  it('defaults to local and refuses anything but local or aws', () => {
+    expect(parseTarget(undefined)).toBe('local');
+    expect(parseTarget('aws')).toBe('aws');
+    expect(() => parseTarget('prod')).toThrow('context value "target" must be "local" or "aws", got "prod"');
+  });
+});
