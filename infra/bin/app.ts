@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { awsEndpoint, temporalAddress } from '../local/config';
 import { SteplessStack } from '../stacks/stepless-stack';
 import { parseTarget } from '../stacks/target';
 
@@ -13,7 +14,9 @@ const stage = String(app.node.tryGetContext('stage') ?? (target === 'local' ? 'l
 new SteplessStack(app, `Stepless-${stage}`, {
   target,
   stage,
-  temporalAddress: app.node.tryGetContext('temporalAddress') as string | undefined,
+  // Locally the API function runs on this machine, next to the Temporal dev server.
+  temporalAddress: (app.node.tryGetContext('temporalAddress') as string | undefined) ?? (target === 'local' ? temporalAddress : undefined),
+  localEndpoint: target === 'local' ? awsEndpoint : undefined,
   temporalNamespace: app.node.tryGetContext('temporalNamespace') as string | undefined,
   env: target === 'local' ? { account: '000000000000', region: process.env.AWS_REGION ?? 'us-east-1' } : undefined,
 });

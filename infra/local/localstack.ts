@@ -75,7 +75,8 @@ export async function ensureLocalStack(): Promise<void> {
     runStep(
       `Installing localstack-core ${LOCALSTACK_VERSION} from PyPI (once; a few minutes)`,
       venvPython,
-      ['-m', 'pip', 'install', '--disable-pip-version-check', '-c', constraintsFile, `localstack-core[runtime]==${LOCALSTACK_VERSION}`],
+      // wheel: the venv's setuptools (65) cannot build our executor plugin without it; 0.46+ no longer helps.
+      ['-m', 'pip', 'install', '--disable-pip-version-check', '-c', constraintsFile, `localstack-core[runtime]==${LOCALSTACK_VERSION}`, 'wheel'],
       { logName: 'install-localstack' },
     ),
   );

@@ -16,6 +16,8 @@ export interface SteplessStackProps extends StackProps {
   readonly temporalAddress?: string;
   readonly temporalNamespace?: string;
   readonly taskQueue?: string;
+  /** LocalStack's endpoint, for the API URL output of the local target. Default http://127.0.0.1:4566. */
+  readonly localEndpoint?: string;
 }
 
 const lambdasDir = join(__dirname, '..', '..', 'lambdas');
@@ -76,7 +78,7 @@ export class SteplessStack extends Stack {
 
     // LocalStack serves REST APIs under /_aws/execute-api/<id>/<stage>/ (no DNS needed).
     const apiUrl = local
-      ? Fn.join('', ['http://127.0.0.1:4566/_aws/execute-api/', api.restApiId, `/${props.stage}/`])
+      ? Fn.join('', [`${props.localEndpoint ?? 'http://127.0.0.1:4566'}/_aws/execute-api/`, api.restApiId, `/${props.stage}/`])
       : api.url;
 
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the HTTP API' });

@@ -18,7 +18,10 @@ import { ensureTemporalTestServer } from '../../infra/local/temporal-test-server
 const START_ATTEMPTS = 3;
 
 export type TimeSkippingEnvOptions = Omit<TimeSkippingTestWorkflowEnvironmentOptions, 'server'> & {
-  /** Extra flags for the test server (after the port the SDK passes), e.g. `['--enable-time-skipping']`. */
+  /**
+   * Extra flags for the test server, after the port the SDK passes. The server knows one:
+   * `--enable-time-skipping` (skip time from the start, not only while a client awaits a workflow result).
+   */
   serverArgs?: string[];
   /** Run this test server executable instead of the one provisioned from Maven Central. */
   executablePath?: string;
@@ -46,7 +49,9 @@ export async function createTimeSkippingEnv(options: TimeSkippingEnvOptions = {}
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (attempt >= START_ATTEMPTS || !/did not start within/i.test(message)) throw err;
-      process.stderr.write(`[stepless] Temporal test server missed the SDK's start-up deadline; retrying (${attempt}/${START_ATTEMPTS - 1})\n`);
+      process.stderr.write(
+        `[stepless] Temporal test server missed the SDK's start-up deadline; retrying (${attempt}/${START_ATTEMPTS - 1})\n`,
+      );
     }
   }
 }

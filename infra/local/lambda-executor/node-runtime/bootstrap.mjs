@@ -232,7 +232,7 @@ async function loadHandler() {
 
   let file = ['.js', '.mjs', '.cjs'].map((ext) => moduleBase + ext).find((f) => existsSync(f) && statSync(f).isFile());
   if (!file) {
-    // like Lambda, also accept a resolvable module (a directory with index.js, a package in node_modules)
+    // also accept whatever require.resolve finds (a directory with index.js, a package in node_modules)
     try {
       file = createRequire(path.join(TASK_ROOT, 'noop.js')).resolve(moduleName.startsWith('.') ? moduleName : `./${moduleName}`);
     } catch {

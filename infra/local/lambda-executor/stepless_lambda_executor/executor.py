@@ -507,7 +507,7 @@ class HostRuntimeExecutor(RuntimeExecutor):
         return env
 
     def _node_argv(self, binary: str) -> list[str]:
-        # Like Lambda's Node.js runtimes: the JS heap is capped below the configured memory (90%).
+        # Roughly like Lambda's Node.js runtimes: the JS heap's old space is capped at 90% of the memory.
         memory = int(self.function_version.config.memory_size or 128)
         return [binary, "--expose-gc", f"--max-old-space-size={memory - memory // 10}", str(bootstrap_path())]
 
@@ -630,7 +630,11 @@ class HostRuntimeExecutor(RuntimeExecutor):
             session.current = invocation
         queued = time.monotonic()
         session.queue.put(invocation)
-        invocation.done.wait(max(0.0, deadline - time.monotonic()))
+        # wait for the result, sampling the peak RSS meanwhile (a crashed process can't be asked afterwards)
+        while not invocation.done.wait(min(0.25, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                break
+            session.sample_memory()
         with session.lock:
             if not invocation.done.is_set():
                 session.sample_memory()
