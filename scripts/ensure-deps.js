@@ -9,6 +9,9 @@ const root = join(__dirname, '..');
 const marker = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
-  console.log('▸ Installing npm packages (npm ci)');
-  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  // `npm install`, not `npm ci`: registries that serve only this platform's optional packages
+  // (as our build machines' does) leave other platforms' entries out of the lockfile, which `npm ci`
+  // refuses. `npm install` installs exactly the locked versions all the same.
+  console.log('▸ Installing npm packages (npm install, from package-lock.json)');
+  execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }

@@ -162,6 +162,9 @@ export async function startLocalStack(): Promise<'started' | 'reused'> {
       DISABLE_EVENTS: '1',
       SERVICES: LOCALSTACK_SERVICES.join(','),
       LAMBDA_RUNTIME_EXECUTOR: 'stepless-host',
+      // DynamoDB Local (a JVM LocalStack starts on first use) starts in about half the time with
+      // C1-only compilation and the serial collector, which are ample for a local emulator.
+      JAVA_TOOL_OPTIONS: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC',
       // Host-mode LocalStack would otherwise use the credentials' account; keep the default one.
       AWS_ENDPOINT_URL: undefined,
       AWS_ENDPOINT_URL_S3: undefined,

@@ -12,7 +12,7 @@
  * Run directly (`npx tsx infra/local/temporal-test-server.ts`) to provision and print the wrapper's path.
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import { cacheRoot, repoRoot } from './paths';
 export const temporalTestServerPom = join(repoRoot, 'infra', 'local', 'temporal-test-server', 'pom.xml');
 
 const MIN_JAVA = 17;
+const STAMP = '.stepless-install';
 
 /** The test server version, read from the `temporal-test-server.version` property of the committed pom. */
 export function temporalTestServerVersion(): string {
@@ -77,9 +78,22 @@ function requireJava(): void {
   }
 }
 
-/** A cached installation is complete when the wrapper exists and lib/ holds the server jar. */
-function isComplete(dir: string, version: string): boolean {
+/** What an installation was built from: the pom (versions of the server and of its dependencies). */
+function installKey(version: string): string {
+  const pomHash = createHash('sha256').update(readFileSync(temporalTestServerPom)).digest('hex').slice(0, 16);
+  return `temporal-test-server ${version} ${pomHash}\n`;
+}
+
+/** An installation is complete when the wrapper and the server jar exist and it was built from the current pom. */
+function isComplete(dir: string, version: string, key: string): boolean {
+  let stamp: string | undefined;
+  try {
+    stamp = readFileSync(join(dir, STAMP), 'utf8');
+  } catch {
+    stamp = undefined;
+  }
   return (
+    stamp === key &&
     existsSync(join(dir, 'temporal-test-server')) &&
     existsSync(join(dir, 'lib', `temporal-test-server-${version}.jar`))
   );
@@ -99,13 +113,15 @@ async function refreshWrapper(dir: string, version: string): Promise<void> {
 
 /**
  * Makes sure the test server is installed under the cache and returns the path of its executable wrapper.
- * Idempotent: returns at once when the cached installation is complete. A cold install resolves about 40 MB of
- * jars with Maven into a temporary directory that is renamed into place only when complete.
+ * Idempotent: returns at once when the cached installation is complete and was built from the current pom. A cold
+ * install resolves about 40 MB of jars with Maven into a temporary directory that is renamed into place only when
+ * complete.
  */
 export async function ensureTemporalTestServer(): Promise<string> {
   const version = temporalTestServerVersion();
   const dir = temporalTestServerDir(version);
-  if (isComplete(dir, version)) {
+  const key = installKey(version);
+  if (isComplete(dir, version, key)) {
     await refreshWrapper(dir, version);
     return temporalTestServerPath(version);
   }
@@ -115,15 +131,17 @@ export async function ensureTemporalTestServer(): Promise<string> {
 
   const parent = join(cacheRoot, 'temporal-test-server');
   await mkdir(parent, { recursive: true });
-  // Remove leftovers of interrupted runs (ours are named <version>.tmp-<pid>-<random>).
+  // Remove leftovers of interrupted runs (named <version>.tmp-<pid>-<random> or <version>.old-<pid>-<random>).
   for (const entry of await readdir(parent)) {
-    const leftover = /\.tmp-(\d+)-[0-9a-f]+$/.exec(entry);
+    const leftover = /\.(?:tmp|old)-(\d+)-[0-9a-f]+$/.exec(entry);
     if (leftover && !isAlive(Number(leftover[1]))) {
       await rm(join(parent, entry), { recursive: true, force: true });
     }
   }
 
-  const tmp = join(parent, `${version}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = join(parent, `${version}.tmp-${suffix}`);
+  const old = join(parent, `${version}.old-${suffix}`);
   try {
     await mkdir(tmp, { recursive: true });
     await runStep(
@@ -143,19 +161,18 @@ export async function ensureTemporalTestServer(): Promise<string> {
     );
     await writeFile(join(tmp, 'temporal-test-server'), wrapperScript(version), { mode: 0o755 });
     await chmod(join(tmp, 'temporal-test-server'), 0o755);
-    if (!isComplete(tmp, version)) {
+    await writeFile(join(tmp, STAMP), key);
+    if (!isComplete(tmp, version, key)) {
       throw new Error(`Maven did not produce temporal-test-server-${version}.jar in ${join(tmp, 'lib')}`);
     }
-    // A damaged installation (e.g. a file deleted by hand) is replaced as a whole.
-    if (existsSync(dir) && !isComplete(dir, version)) await rm(dir, { recursive: true, force: true });
-    try {
+    if (!isComplete(dir, version, key)) {
+      // Replace an outdated or damaged installation as a whole (unless another process just finished one).
+      if (existsSync(dir)) await rename(dir, old);
       await rename(tmp, dir);
-    } catch (err) {
-      // Another process finished first: keep its installation.
-      if (!isComplete(dir, version)) throw err;
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });
+    await rm(old, { recursive: true, force: true });
   }
   return temporalTestServerPath(version);
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -27,24 +28,36 @@ export async function hasWorkflowPollers(taskQueue: string): Promise<boolean> {
   }
 }
 
+const workerArgs = ['--import', 'tsx', join(repoRoot, 'worker', 'main.ts')];
+
+/** The worker's configuration for the local cloud, from the deployed stack's outputs. */
+export function workerEnv(outputs: StackOutputs): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...localAwsEnv,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_NAMESPACE: temporalNamespace,
+    TASK_QUEUE: outputs.TaskQueue,
+    STEPLESS_FUNCTIONS: outputs.WorkerFunctions,
+  };
+}
+
+/** Runs the worker in the foreground (for development), configured for the local cloud. */
+export function runWorkerInForeground(outputs: StackOutputs): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, workerArgs, { cwd: repoRoot, env: workerEnv(outputs), stdio: 'inherit' });
+    // Ctrl-C reaches the child through the terminal's process group; SIGTERM is passed on.
+    process.on('SIGTERM', () => child.kill('SIGTERM'));
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+}
+
 /** Starts the worker against the deployed stack, unless ours is already up and polling. */
 export async function startWorker(outputs: StackOutputs): Promise<'started' | 'reused'> {
   if (workerPid() !== undefined && (await hasWorkflowPollers(outputs.TaskQueue).catch(() => false))) return 'reused';
   await stopService(SERVICE);
-  startService({
-    name: SERVICE,
-    command: process.execPath,
-    args: ['--import', 'tsx', join(repoRoot, 'worker', 'main.ts')],
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      ...localAwsEnv,
-      TEMPORAL_ADDRESS: temporalAddress,
-      TEMPORAL_NAMESPACE: temporalNamespace,
-      TASK_QUEUE: outputs.TaskQueue,
-      STEPLESS_FUNCTIONS: outputs.WorkerFunctions,
-    },
-  });
+  startService({ name: SERVICE, command: process.execPath, args: workerArgs, cwd: repoRoot, env: workerEnv(outputs) });
   await waitUntil('the worker polling its task queue', () => hasWorkflowPollers(outputs.TaskQueue), {
     timeoutMs: 90000,
     service: SERVICE,
