@@ -69,12 +69,16 @@ function workerLines(sinceMs: number): LogLine[] {
     .filter((l) => l.time >= sinceMs);
 }
 
+const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
 function format(line: LogLine): string {
   const f = line.fields;
-  const text = f ? `${String(f.level ?? 'info').toUpperCase().padEnd(5)} ${String(f.msg ?? '')} ${Object.entries(f)
-    .filter(([k]) => !['time', 'level', 'msg', 'source'].includes(k))
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' ')}` : line.message;
+  const text = f
+    ? `${show(f.level ?? 'info').toUpperCase().padEnd(5)} ${show(f.msg ?? '')} ${Object.entries(f)
+        .filter(([k]) => !['time', 'level', 'msg', 'source'].includes(k))
+        .map(([k, v]) => `${k}=${show(v)}`)
+        .join(' ')}`
+    : line.message;
   return `${new Date(line.time).toISOString()} ${line.source.padEnd(10)} ${text}`;
 }
 

@@ -7,25 +7,21 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
   type InvokeCommandOutput,
   LambdaClient,
-  type Runtime,
-  waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient, DeleteLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import JSZip from 'jszip';
+import { awsEndpoint, awsRegion } from '../../infra/local/config';
+import { createNodeFunction, type NodeFunctionOptions } from '../support/functions';
 
 jest.setTimeout(180_000);
 
-const endpoint = process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566';
-const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
 const clientConfig = {
-  endpoint,
-  region,
+  endpoint: awsEndpoint,
+  region: awsRegion,
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   // a retried invoke would hide what the executor did with the first one
   maxAttempts: 1,
@@ -34,7 +30,6 @@ const lambda = new LambdaClient(clientConfig);
 const logs = new CloudWatchLogsClient(clientConfig);
 
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const ROLE = 'arn:aws:iam::000000000000:role/lambda-executor-test';
 const created: string[] = [];
 
 /** A CommonJS handler with a knob for every behaviour under test. */
@@ -112,33 +107,10 @@ interface LambdaError {
 
 const fn = (name: string): string => `lx-${runId}-${name}`;
 
-async function zipOf(files: Record<string, string>): Promise<Uint8Array> {
-  const zip = new JSZip();
-  for (const [path, content] of Object.entries(files)) zip.file(path, content);
-  return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
-}
 
-async function createFunction(
-  name: string,
-  files: Record<string, string>,
-  opts: { handler?: string; runtime?: Runtime; timeout?: number; env?: Record<string, string>; waitActive?: boolean } = {},
-): Promise<void> {
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: opts.runtime ?? 'nodejs20.x',
-      Handler: opts.handler ?? 'index.handler',
-      Role: ROLE,
-      Code: { ZipFile: await zipOf(files) },
-      Timeout: opts.timeout ?? 10,
-      MemorySize: 256,
-      Environment: { Variables: opts.env ?? {} },
-    }),
-  );
+async function createFunction(name: string, files: Record<string, string>, opts: NodeFunctionOptions = {}): Promise<void> {
+  await createNodeFunction(lambda, name, files, opts);
   created.push(name);
-  if (opts.waitActive !== false) {
-    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { FunctionName: name });
-  }
 }
 
 async function invoke(
@@ -219,7 +191,7 @@ describe('stepless-host Lambda executor', () => {
     expect(out.functionName).toBe(name);
     expect(out.functionVersion).toBe('$LATEST');
     expect(out.memoryLimitInMB).toBe('256');
-    expect(out.invokedFunctionArn).toMatch(new RegExp(`^arn:aws:lambda:${region}:\\d{12}:function:${name}$`));
+    expect(out.invokedFunctionArn).toMatch(new RegExp(`^arn:aws:lambda:${awsRegion}:\\d{12}:function:${name}$`));
     expect(out.logGroupName).toBe(`/aws/lambda/${name}`);
     expect(out.callbackWaitsForEmptyEventLoop).toBe(true);
     expect(out.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
