@@ -1,3 +1,4 @@
+import { log } from '@temporalio/workflow';
 import { lambdaFunction } from '../runtime/lambda/workflow';
 import type { TextStatsInput, TextStatsResult } from '../lambdas/text-stats/contract';
 
@@ -11,5 +12,8 @@ const textStats = lambdaFunction<TextStatsInput, TextStatsResult>('textStats', {
 });
 
 export async function textStatsJob(input: TextStatsInput): Promise<TextStatsResult> {
-  return textStats(input);
+  log.info('text-stats job started', { jobId: input.jobId, characters: input.text.length });
+  const result = await textStats(input);
+  log.info('text-stats job finished', { jobId: input.jobId, words: result.words });
+  return result;
 }

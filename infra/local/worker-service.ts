@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { localAwsEnv, temporalAddress, temporalNamespace } from './config';
 import type { StackOutputs } from './deploy';
-import { repoRoot } from './paths';
+import { repoRoot, runDir } from './paths';
 import { runningPid, startService, stopService, waitUntil } from './processes';
 
 const SERVICE = 'worker';
@@ -53,11 +55,35 @@ export function runWorkerInForeground(outputs: StackOutputs): Promise<number | n
   });
 }
 
-/** Starts the worker against the deployed stack, unless ours is already up and polling. */
+/**
+ * What the running worker was started from: its code and the stack outputs it was given. A worker
+ * is reused only if both are unchanged, so `npm start` after an edit never runs stale workflow code.
+ */
+function fingerprint(outputs: StackOutputs): string {
+  const hash = createHash('sha256').update(JSON.stringify(outputs));
+  for (const dir of ['worker', 'workflows', 'runtime', 'lambdas']) {
+    for (const file of sourceFiles(join(repoRoot, dir))) hash.update(file).update(readFileSync(file));
+  }
+  return hash.digest('hex');
+}
+
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+    .sort();
+}
+
+const fingerprintFile = join(runDir, 'worker.fingerprint');
+
+/** Starts the worker against the deployed stack, unless ours is already up, polling, and current. */
 export async function startWorker(outputs: StackOutputs): Promise<'started' | 'reused'> {
-  if (workerPid() !== undefined && (await hasWorkflowPollers(outputs.TaskQueue).catch(() => false))) return 'reused';
+  const current = fingerprint(outputs);
+  const recorded = existsSync(fingerprintFile) ? readFileSync(fingerprintFile, 'utf8') : '';
+  if (workerPid() !== undefined && recorded === current && (await hasWorkflowPollers(outputs.TaskQueue).catch(() => false))) return 'reused';
   await stopService(SERVICE);
   startService({ name: SERVICE, command: process.execPath, args: workerArgs, cwd: repoRoot, env: workerEnv(outputs) });
+  writeFileSync(fingerprintFile, current);
   await waitUntil('the worker polling its task queue', () => hasWorkflowPollers(outputs.TaskQueue), {
     timeoutMs: 90000,
     service: SERVICE,

@@ -46,6 +46,9 @@ export function createLambdaActivities(config: LambdaActivityConfig): LambdaActi
           idempotencyKey: `${workflowExecution.workflowId}/${activityId}`,
         },
       };
+      // ctx.log carries workflowId, runId and activityId, so these lines join the Lambda's own in one timeline.
+      ctx.log.info('invoking Lambda function', { function: name, functionName, attempt });
+      const started = Date.now();
       const heartbeatMs = Math.max(1000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30000) / 3));
       const ticker = setInterval(() => ctx.heartbeat(), heartbeatMs);
       let response: InvokeCommandOutput;
@@ -62,7 +65,13 @@ export function createLambdaActivities(config: LambdaActivityConfig): LambdaActi
         clearInterval(ticker);
       }
       const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
-      if (response.FunctionError !== undefined) throw toFailure(name, text);
+      const outcome = { function: name, durationMs: Date.now() - started, responseBytes: text.length };
+      if (response.FunctionError !== undefined) {
+        const failure = toFailure(name, text);
+        ctx.log.warn('Lambda function failed', { ...outcome, errorType: failure.type, error: failure.message });
+        throw failure;
+      }
+      ctx.log.info('Lambda function returned', outcome);
       return text === '' ? undefined : (JSON.parse(text) as unknown);
     },
   };
