@@ -1,3 +1,4 @@
+import { claimCheckThreshold } from '../runtime/claim-check/data-converter';
 import { DEFAULT_TASK_QUEUE } from '../workflows/names';
 
 export interface WorkerConfig {
@@ -8,6 +9,9 @@ export interface WorkerConfig {
   functions: Record<string, string>;
   /** How long in-flight activities get to finish on SIGTERM before they are handed back. */
   shutdownGraceMs: number;
+  /** S3 bucket for payloads above `claimCheckThresholdBytes`; none: payloads stay inline. */
+  claimCheckBucket?: string;
+  claimCheckThresholdBytes: number;
 }
 
 /** Reads the worker's configuration from its environment; every error names the variable and the rule. */
@@ -36,5 +40,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     taskQueue: env.TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
     functions: functions as Record<string, string>,
     shutdownGraceMs,
+    ...(env.CLAIM_CHECK_BUCKET ? { claimCheckBucket: env.CLAIM_CHECK_BUCKET } : {}),
+    claimCheckThresholdBytes: claimCheckThreshold(env),
   };
 }

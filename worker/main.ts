@@ -1,5 +1,8 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { S3Client } from '@aws-sdk/client-s3';
+import { claimCheckDataConverter } from '../runtime/claim-check/data-converter';
+import { ClaimCheckStore } from '../runtime/claim-check/store';
 import { createLambdaActivities } from '../runtime/lambda/activity';
 import { loadWorkerConfig } from './config';
 import { createJsonLogger } from './logger';
@@ -14,13 +17,18 @@ async function main(): Promise<void> {
   const logger = createJsonLogger((process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO');
   Runtime.install({ logger });
 
+  const s3 = new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' });
+  const claimChecks = config.claimCheckBucket
+    ? { store: new ClaimCheckStore({ s3, bucket: config.claimCheckBucket }), thresholdBytes: config.claimCheckThresholdBytes }
+    : undefined;
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createLambdaActivities({ lambda: new LambdaClient({}), functions: config.functions }),
+    activities: createLambdaActivities({ lambda: new LambdaClient({}), functions: config.functions, claimChecks }),
+    dataConverter: claimCheckDataConverter(process.env, s3),
     shutdownGraceTime: config.shutdownGraceMs,
   });
   logger.info('worker started', {
@@ -28,6 +36,7 @@ async function main(): Promise<void> {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     functions: Object.keys(config.functions),
+    claimCheckBucket: config.claimCheckBucket ?? null,
   });
   try {
     await worker.run();

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Target } from '../stacks/target';
 
@@ -12,6 +13,11 @@ export interface NodeLambdaProps {
   readonly timeout?: Duration;
   readonly memorySize?: number;
   readonly environment?: Record<string, string>;
+  /**
+   * The claim-check bucket: inputs and results above the threshold travel through it. The function
+   * gets read/write on it and CLAIM_CHECK_BUCKET in its environment.
+   */
+  readonly claimCheckBucket?: s3.IBucket;
 }
 
 /**
@@ -37,6 +43,7 @@ export class NodeLambda extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         // LocalStack serves S3 on one host name, so buckets are addressed by path there.
         ...(local ? { S3_FORCE_PATH_STYLE: 'true' } : {}),
+        ...(props.claimCheckBucket ? { CLAIM_CHECK_BUCKET: props.claimCheckBucket.bucketName } : {}),
         ...props.environment,
       },
       bundling: {
@@ -46,5 +53,6 @@ export class NodeLambda extends Construct {
         forceDockerBundling: false,
       },
     });
+    props.claimCheckBucket?.grantReadWrite(this.fn);
   }
 }

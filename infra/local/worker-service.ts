@@ -41,6 +41,8 @@ export function workerEnv(outputs: StackOutputs): NodeJS.ProcessEnv {
     TEMPORAL_NAMESPACE: temporalNamespace,
     TASK_QUEUE: outputs.TaskQueue,
     STEPLESS_FUNCTIONS: outputs.WorkerFunctions,
+    CLAIM_CHECK_BUCKET: outputs.DataBucketName,
+    S3_FORCE_PATH_STYLE: 'true',
   };
 }
 

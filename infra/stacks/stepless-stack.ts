@@ -48,12 +48,12 @@ export class SteplessStack extends Stack {
       target: props.target,
       description: 'Counts the words of a text, writes a report to S3 and a record to DynamoDB',
       timeout: Duration.seconds(30),
+      claimCheckBucket: dataBucket,
       environment: {
         DATA_BUCKET: dataBucket.bucketName,
         JOBS_TABLE: jobsTable.tableName,
       },
     });
-    dataBucket.grantReadWrite(textStats.fn);
     jobsTable.grantReadWriteData(textStats.fn);
 
     const apiHandler = new NodeLambda(this, 'ApiFunction', {
@@ -61,6 +61,8 @@ export class SteplessStack extends Stack {
       target: props.target,
       description: 'The HTTP API: starts and inspects workflows through the Temporal client',
       timeout: Duration.seconds(29),
+      // Starting a workflow with a large input, or reading a large result, goes through the claim check.
+      claimCheckBucket: dataBucket,
       environment: {
         TEMPORAL_ADDRESS: props.temporalAddress ?? '127.0.0.1:7233',
         TEMPORAL_NAMESPACE: props.temporalNamespace ?? 'default',
@@ -75,6 +77,10 @@ export class SteplessStack extends Stack {
       // Locally there is no CloudWatch role to attach; on AWS API Gateway needs one for logging.
       cloudWatchRole: !local,
     });
+
+    // The construct's own "Endpoint" output is the execute-api host name, which needs DNS locally;
+    // ApiUrl below is the one URL to use on either target.
+    api.node.tryRemoveChild('Endpoint');
 
     // LocalStack serves REST APIs under /_aws/execute-api/<id>/<stage>/ (no DNS needed).
     const apiUrl = local

@@ -14,6 +14,8 @@ export interface NodeFunctionOptions {
   handler?: string;
   runtime?: Runtime;
   timeout?: number;
+  /** MB; the executor sizes the Node.js heap from it, as Lambda does. Default 256. */
+  memorySize?: number;
   env?: Record<string, string>;
   /** Wait until the function is Active (default true). */
   waitActive?: boolean;
@@ -28,7 +30,7 @@ export async function createNodeFunction(lambda: LambdaClient, name: string, fil
       Role: TEST_ROLE,
       Code: { ZipFile: await zipOf(files) },
       Timeout: opts.timeout ?? 10,
-      MemorySize: 256,
+      MemorySize: opts.memorySize ?? 256,
       Environment: { Variables: opts.env ?? {} },
     }),
   );

@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { awsEndpoint, awsRegion, temporalAddress } from '../../infra/local/config';
 import { readStackOutputs } from '../../infra/local/deploy';
+import { claimCheckDataConverter } from '../../runtime/claim-check/data-converter';
 
 /** Clients for the shared local cloud, configured the way a user's own code would be. */
 const aws = { endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
@@ -18,5 +19,6 @@ export const logs = () => new CloudWatchLogsClient(aws);
 
 export async function temporalClient(): Promise<{ client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: temporalAddress });
-  return { client: new Client({ connection }), close: () => connection.close() };
+  const dataConverter = claimCheckDataConverter({ CLAIM_CHECK_BUCKET: stack().DataBucketName }, s3());
+  return { client: new Client({ connection, dataConverter }), close: () => connection.close() };
 }

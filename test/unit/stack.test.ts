@@ -39,13 +39,19 @@ describe('SteplessStack', () => {
     });
   });
 
-  it('gives the text-stats function read/write on the bucket and table, and nothing to the API function', () => {
-    const policies = local.findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } }).Properties.PolicyDocument.Statement);
-    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
-    expect(actions).toEqual(expect.arrayContaining(['s3:PutObject', 'dynamodb:PutItem']));
-    expect(actions.some((a) => a === '*' || a === 's3:*' || a === 'dynamodb:*')).toBe(false);
-    expect(Object.keys(policies).every((id) => id.startsWith('TextStatsFunction'))).toBe(true);
+  it('grants each function only what it uses: text-stats the bucket and table, the API only the bucket (claim checks)', () => {
+    type Policy = { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } };
+    const actionsOf = (prefix: string) =>
+      Object.entries(local.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith(prefix))
+        .flatMap(([, p]) => (p as Policy).Properties.PolicyDocument.Statement)
+        .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    const textStats = actionsOf('TextStatsFunction');
+    const api = actionsOf('ApiFunction');
+    expect(textStats).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject*', 'dynamodb:PutItem']));
+    expect(api).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject*']));
+    expect(api.some((a) => a.startsWith('dynamodb:'))).toBe(false);
+    expect([...textStats, ...api].some((a) => a === '*' || a === 's3:*' || a === 'dynamodb:*')).toBe(false);
   });
 
   it('fronts the API Lambda with a REST API (v1) on the stage named after the environment', () => {
