@@ -44,6 +44,8 @@ describe('claim check: 100 MB through a workflow step and back', () => {
     await lambda().send(new DeleteFunctionCommand({ FunctionName: functionName }));
   });
 
+  jest.setTimeout(300_000);
+
   it('returns the transformed 100 MB intact, with a history that holds only references', async () => {
     const data = randomBytes(50 * 1024 * 1024).toString('hex'); // 100 MiB of text
     const bucket = stack().DataBucketName;
@@ -60,7 +62,14 @@ describe('claim check: 100 MB through a workflow step and back', () => {
     try {
       const workflowId = `claim-check-${randomUUID()}`;
       const result = await worker.runUntil(
-        client.workflow.execute<typeof transformThroughLambda>('transformThroughLambda', { taskQueue, workflowId, args: [{ data }] }),
+        client.workflow.execute<typeof transformThroughLambda>('transformThroughLambda', {
+          taskQueue,
+          workflowId,
+          args: [{ data }],
+          // Each workflow task materialises 100 MB in the workflow sandbox (download, hash check,
+          // JSON parse); on a busy 2-core machine that can pass the default 10 s task timeout.
+          workflowTaskTimeout: '1 minute',
+        }),
       );
       expect(result.inputSha256).toBe(sha256(data));
       expect(result.data.length).toBe(data.length);
