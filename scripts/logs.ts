@@ -1,15 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { awsEndpoint, awsRegion } from '../infra/local/config';
+import { awsEndpoint, awsRegion, workerLogGroup } from '../infra/local/config';
 import { readStackOutputs } from '../infra/local/deploy';
-import { logFile } from '../infra/local/processes';
 import { runMain } from './run-main';
 
 /**
- * `npm run logs -- [--workflow <id>] [--since 15m] [--follow] [--json]`: the Lambda functions' logs
- * (CloudWatch Logs) and the worker's, merged into one timeline in time order.
+ * `npm run logs -- [--workflow <id>] [--since 15m] [--follow] [--json]`: the worker's and the Lambda
+ * functions' CloudWatch Logs groups, merged into one timeline in time order.
  */
 interface LogLine {
   time: number;
@@ -36,7 +34,7 @@ function jsonPart(message: string): Record<string, unknown> | undefined {
   }
 }
 
-async function lambdaLines(groups: Record<string, string>, sinceMs: number): Promise<LogLine[]> {
+async function logLines(groups: Record<string, string>, sinceMs: number): Promise<LogLine[]> {
   const client = new CloudWatchLogsClient({ endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   const lines: LogLine[] = [];
   for (const [source, group] of Object.entries(groups)) {
@@ -55,19 +53,6 @@ async function lambdaLines(groups: Record<string, string>, sinceMs: number): Pro
   return lines;
 }
 
-function workerLines(sinceMs: number): LogLine[] {
-  const file = logFile('worker');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((message) => {
-      const fields = jsonPart(message);
-      const time = typeof fields?.time === 'string' ? Date.parse(fields.time) : 0;
-      return { time, source: 'worker', message, fields };
-    })
-    .filter((l) => l.time >= sinceMs);
-}
 
 const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -92,11 +77,11 @@ runMain(async () => {
     },
   });
   const outputs = readStackOutputs();
-  const groups = { 'text-stats': outputs.TextStatsLogGroup, api: outputs.ApiLogGroup };
+  const groups = { worker: workerLogGroup, 'text-stats': outputs.TextStatsLogGroup, api: outputs.ApiLogGroup };
   let since = Date.now() - parseSince(values.since);
   const seen = new Set<string>();
   for (;;) {
-    const lines = [...(await lambdaLines(groups, since)), ...workerLines(since)]
+    const lines = (await logLines(groups, since))
       .filter((l) => values.workflow === undefined || l.message.includes(values.workflow))
       .sort((a, b) => a.time - b.time);
     for (const line of lines) {

@@ -5,6 +5,9 @@ import { claimCheckDataConverter } from '../runtime/claim-check/data-converter';
 import { ClaimCheckStore } from '../runtime/claim-check/store';
 import { createLambdaActivities } from '../runtime/lambda/activity';
 import { loadWorkerConfig } from './config';
+import { hostname } from 'node:os';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogShipper } from './cloudwatch-log-shipper';
 import { createJsonLogger } from './logger';
 
 /**
@@ -14,7 +17,11 @@ import { createJsonLogger } from './logger';
  */
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  const logger = createJsonLogger((process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO');
+  // Locally the worker ships its own log to CloudWatch Logs; on ECS the awslogs driver does.
+  const shipper = process.env.WORKER_LOG_GROUP
+    ? new CloudWatchLogShipper(new CloudWatchLogsClient({}), process.env.WORKER_LOG_GROUP, `worker-${hostname()}-${process.pid}-${Date.now()}`)
+    : undefined;
+  const logger = createJsonLogger((process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO', shipper && ((t, line) => shipper.push(t, line)));
   Runtime.install({ logger });
 
   const s3 = new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' });
@@ -27,7 +34,8 @@ async function main(): Promise<void> {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createLambdaActivities({ lambda: new LambdaClient({}), functions: config.functions, claimChecks }),
+    // maxAttempts 1: every Lambda retry is a Temporal attempt, with the workflow's backoff (runtime/lambda/activity.ts).
+    activities: createLambdaActivities({ lambda: new LambdaClient({ maxAttempts: 1 }), functions: config.functions, claimChecks }),
     dataConverter: claimCheckDataConverter(process.env, s3),
     shutdownGraceTime: config.shutdownGraceMs,
   });
@@ -44,6 +52,7 @@ async function main(): Promise<void> {
     await connection.close();
   }
   logger.info('worker stopped');
+  await shipper?.close();
 }
 
 main().catch((err: unknown) => {

@@ -23,6 +23,9 @@ export const awsEndpoint = `http://127.0.0.1:${localstackPort}`;
 export const awsRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
 export const temporalNamespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
 
+/** The CloudWatch Logs group the local worker ships its log to (on AWS, the ECS service's group). */
+export const workerLogGroup = '/stepless/local/worker';
+
 /** LocalStack accepts any credentials; these are the conventional ones. */
 export const localAwsEnv: NodeJS.ProcessEnv = {
   AWS_ACCESS_KEY_ID: 'test',

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { localAwsEnv, temporalAddress, temporalNamespace } from './config';
+import { localAwsEnv, temporalAddress, temporalNamespace, workerLogGroup } from './config';
 import type { StackOutputs } from './deploy';
 import { repoRoot, runDir } from './paths';
 import { runningPid, startService, stopService, waitUntil } from './processes';
@@ -42,6 +42,7 @@ export function workerEnv(outputs: StackOutputs): NodeJS.ProcessEnv {
     TASK_QUEUE: outputs.TaskQueue,
     STEPLESS_FUNCTIONS: outputs.WorkerFunctions,
     CLAIM_CHECK_BUCKET: outputs.DataBucketName,
+    WORKER_LOG_GROUP: workerLogGroup,
     S3_FORCE_PATH_STYLE: 'true',
   };
 }

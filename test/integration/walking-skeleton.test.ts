@@ -3,6 +3,7 @@ import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { workerLogGroup } from '../../infra/local/config';
 import { pollJob, startJob } from '../../scripts/client';
 import { dynamo, logs, s3, stack, temporalClient } from '../support/stack';
 
@@ -80,6 +81,23 @@ describe('walking skeleton: POST /jobs through the whole stack', () => {
     const finished = messages.map((m) => m.slice(m.indexOf('{'))).find((m) => m.includes('text-stats finished'));
     expect(finished).toBeDefined();
     expect(JSON.parse(finished!) as unknown).toMatchObject({ msg: 'text-stats finished', workflowId: accepted.workflowId, jobId, words: 15 });
+  });
+});
+
+describe("the worker's log reaches CloudWatch Logs, where `npm run logs` reads it with the functions' logs", () => {
+  it('has the workflow and activity lines of a job, with its workflow id', async () => {
+    const { workflowId } = await startJob(stack().ApiUrl, { text: 'log lines please' });
+    const deadline = Date.now() + 30000;
+    let messages: string[] = [];
+    while (Date.now() < deadline) {
+      const res = await logs().send(new FilterLogEventsCommand({ logGroupName: workerLogGroup, startTime: Date.now() - 120000 }));
+      messages = (res.events ?? []).map((e) => e.message ?? '').filter((m) => m.includes(workflowId));
+      if (messages.some((m) => m.includes('text-stats job finished'))) break;
+      await sleep(1000);
+    }
+    const msgs = messages.map((m) => (JSON.parse(m) as { msg: string }).msg);
+    expect(msgs).toEqual(expect.arrayContaining(['text-stats job started', 'invoking Lambda function', 'Lambda function returned', 'text-stats job finished']));
+    expect(messages.some((m) => m.includes('taskToken'))).toBe(false);
   });
 });
 
