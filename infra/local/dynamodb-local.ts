@@ -28,6 +28,7 @@ import { mkdir, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { MissingPrerequisiteError, capture, requireCommand, runStep } from './exec';
 import { cacheRoot, repoRoot } from './paths';
+import { isAlive } from './processes';
 
 const sourceDir = join(repoRoot, 'infra', 'local', 'dynamodb-local');
 /** The committed Maven project listing DynamoDB Local (and an SLF4J binding). */
@@ -211,16 +212,6 @@ async function build(dir: string, javaHome: string, key: string): Promise<void> 
 
   await rm(work, { recursive: true, force: true });
   await writeFile(join(dir, STAMP), key);
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -22,6 +22,7 @@ export const logFile = (name: string): string => join(logsDir, `${name}.log`);
 const pidFile = (name: string): string => join(runDir, `${name}.pid`);
 
 export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

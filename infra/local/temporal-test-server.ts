@@ -18,6 +18,7 @@ import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import { MissingPrerequisiteError, requireCommand, runStep } from './exec';
 import { cacheRoot, repoRoot } from './paths';
+import { isAlive } from './processes';
 
 /** The committed Maven project that lists the test server and its logging binding. */
 export const temporalTestServerPom = join(repoRoot, 'infra', 'local', 'temporal-test-server', 'pom.xml');
@@ -175,16 +176,6 @@ export async function ensureTemporalTestServer(): Promise<string> {
     await rm(old, { recursive: true, force: true });
   }
   return temporalTestServerPath(version);
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 if (require.main === module) {

@@ -28,7 +28,7 @@ import { ProofError } from './errors';
 import { EMPTY_ROOT_HEX, HASH_SIZE, compareHashes, hashEquals, leafHash } from './hashing';
 import { fromHex, toHex } from './hex';
 import { MerkleTree } from './merkle-tree';
-import { verifyInclusion } from './verify';
+import { holds, verifyInclusion } from './verify';
 
 /** A record in a batch: its bytes, or a string standing for its UTF-8 bytes. */
 export type BatchRecord = Uint8Array | string;
@@ -297,14 +297,4 @@ function checkProofObject(proof: BatchInclusionProof, what: string): void {
 function checkLeafInRoot(proof: BatchInclusionProof, root: string, what: string): void {
   const path = proof.path.map((hash, i) => fromHex(hash, `${what}.path[${i}]`, HASH_SIZE));
   verifyInclusion(fromHex(proof.leafHash, `${what}.leafHash`, HASH_SIZE), proof.index, proof.batchSize, path, fromHex(root, 'root', HASH_SIZE));
-}
-
-function holds(check: () => void): boolean {
-  try {
-    check();
-    return true;
-  } catch (err) {
-    if (err instanceof ProofError) return false;
-    throw err;
-  }
 }

@@ -27,8 +27,14 @@ import { half, isOdd, isPowerOfTwo } from './tree-math';
 export function inclusionProofSize(index: number, treeSize: number): number {
   checkIndexInTree(index, treeSize);
   // Replays RFC 9162 §2.1.3.2 step 4 without hashing: one proof hash per iteration.
-  let fn = index;
-  let sn = treeSize - 1;
+  return pathSteps(index, treeSize - 1);
+}
+
+/**
+ * The number of proof hashes RFC 9162's verification loop consumes walking from node `fn` up to
+ * the root of a tree whose last node is `sn` (steps shared by inclusion and consistency proofs).
+ */
+function pathSteps(fn: number, sn: number): number {
   let count = 0;
   while (sn > 0) {
     count++;
@@ -59,18 +65,7 @@ export function consistencyProofSize(oldSize: number, newSize: number): number {
     fn = half(fn);
     sn = half(sn);
   }
-  let count = 0;
-  while (sn > 0) {
-    count++;
-    if (!isOdd(fn) && fn === sn) {
-      while (!isOdd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
+  const count = pathSteps(fn, sn);
   // When oldSize is a power of two the old root itself is the first value and is not sent.
   return isPowerOfTwo(oldSize) ? count : count + 1;
 }
@@ -232,7 +227,8 @@ function checkSizes(oldSize: number, newSize: number): void {
   }
 }
 
-function holds(check: () => void): boolean {
+/** Runs a check: false if it throws a ProofError, true if it passes; other errors propagate. */
+export function holds(check: () => void): boolean {
   try {
     check();
     return true;
