@@ -14,7 +14,7 @@ const workflowRestrictions = {
         { group: ['@aws-sdk/*', 'aws-sdk'], message: 'workflow code may not call AWS: do it in an activity' },
         { group: ['@temporalio/worker', '@temporalio/client', '@temporalio/activity'], message: 'workflow code imports only @temporalio/workflow' },
         { group: ['**/activity', '**/activities', '**/worker/**', '**/lambdas/**/handler'], allowTypeImports: true, message: 'import activities and handlers as types only' },
-        { group: ['**/runtime/audit/**', '**/runtime/checkpoints/**', '**/runtime/claim-check/**'], allowTypeImports: true, message: 'runtime I/O (audit log, checkpoints, claim checks) runs in activities; workflow code may import its types only' },
+        { group: ['**/runtime/audit/**', '!**/runtime/audit/workflow', '**/runtime/checkpoints/**', '**/runtime/claim-check/**'], allowTypeImports: true, message: 'runtime I/O (audit log, checkpoints, claim checks) runs in activities; workflow code may import its types only' },
       ],
     },
   ],

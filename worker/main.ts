@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { claimCheckDataConverter } from '../runtime/claim-check/data-converter';
 import { ClaimCheckStore } from '../runtime/claim-check/store';
 import { createLambdaActivities } from '../runtime/lambda/activity';
+import { auditLogFromEnv, createAuditActivities } from '../runtime/audit/log/activity';
 import { loadWorkerConfig } from './config';
 import { hostname } from 'node:os';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -28,6 +29,9 @@ async function main(): Promise<void> {
   const claimChecks = config.claimCheckBucket
     ? { store: new ClaimCheckStore({ s3, bucket: config.claimCheckBucket }), thresholdBytes: config.claimCheckThresholdBytes }
     : undefined;
+  // The audit log (AUDIT_TABLE, AUDIT_ANCHOR_BUCKET, a signing key: runtime/audit/log/activity.ts); unset: not recorded.
+  const audit = auditLogFromEnv(process.env, { s3 });
+  if (!audit) logger.warn('audit log disabled: AUDIT_TABLE is not set; workflows run but record no audit events', {});
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const worker = await Worker.create({
     connection,
@@ -35,7 +39,10 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     workflowsPath: require.resolve('../workflows'),
     // maxAttempts 1: every Lambda retry is a Temporal attempt, with the workflow's backoff (runtime/lambda/activity.ts).
-    activities: createLambdaActivities({ lambda: new LambdaClient({ maxAttempts: 1 }), functions: config.functions, claimChecks }),
+    activities: {
+      ...createLambdaActivities({ lambda: new LambdaClient({ maxAttempts: 1 }), functions: config.functions, claimChecks }),
+      ...createAuditActivities(audit),
+    },
     dataConverter: claimCheckDataConverter(process.env, s3),
     shutdownGraceTime: config.shutdownGraceMs,
   });
@@ -45,6 +52,7 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     functions: Object.keys(config.functions),
     claimCheckBucket: config.claimCheckBucket ?? null,
+    audit: audit ? { table: process.env.AUDIT_TABLE, anchorBucket: process.env.AUDIT_ANCHOR_BUCKET ?? null, signer: audit.signer.description } : null,
   });
   try {
     await worker.run();

@@ -17,6 +17,10 @@ export interface StackOutputs {
   WorkerFunctions: string;
   TextStatsLogGroup: string;
   ApiLogGroup: string;
+  IdempotencyTableName: string;
+  AuditTableName: string;
+  AuditAnchorBucketName: string;
+  AuditSigningKeyArn: string;
 }
 
 const cloudFormation = () =>

@@ -6,7 +6,8 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { localAwsEnv, temporalAddress, temporalNamespace, workerLogGroup } from './config';
 import type { StackOutputs } from './deploy';
-import { repoRoot, runDir } from './paths';
+import { repoRoot, runDir, stateRoot } from './paths';
+import { ensureLocalSigningKey, hasSignerConfig } from '../../runtime/audit/signing';
 import { runningPid, startService, stopService, waitUntil } from './processes';
 
 const SERVICE = 'worker';
@@ -44,6 +45,11 @@ export function workerEnv(outputs: StackOutputs): NodeJS.ProcessEnv {
     CLAIM_CHECK_BUCKET: outputs.DataBucketName,
     WORKER_LOG_GROUP: workerLogGroup,
     S3_FORCE_PATH_STYLE: 'true',
+    // Audit log: the stack's table and anchor bucket; the signing key from the environment, else a
+    // development key generated once under .local/audit/ (runtime/audit/signing).
+    AUDIT_TABLE: outputs.AuditTableName,
+    AUDIT_ANCHOR_BUCKET: outputs.AuditAnchorBucketName,
+    ...(hasSignerConfig(process.env) ? {} : { AUDIT_SIGNING_KEY_FILE: ensureLocalSigningKey(stateRoot) }),
   };
 }
 

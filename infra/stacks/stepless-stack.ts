@@ -5,6 +5,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/names';
+import { AuditLogResources } from '../constructs/audit-log';
+import { IdempotencyTable } from '../constructs/idempotency-table';
 import { NodeLambda } from '../constructs/node-lambda';
 import { Target } from './target';
 
@@ -18,6 +20,8 @@ export interface SteplessStackProps extends StackProps {
   readonly taskQueue?: string;
   /** LocalStack's endpoint, for the API URL output of the local target. Default http://127.0.0.1:4566. */
   readonly localEndpoint?: string;
+  /** How long the audit anchors stay under S3 Object Lock (compliance mode) on AWS. Default 365 days. */
+  readonly auditAnchorRetention?: Duration;
 }
 
 const lambdasDir = join(__dirname, '..', '..', 'lambdas');
@@ -56,6 +60,13 @@ export class SteplessStack extends Stack {
     });
     jobsTable.grantReadWriteData(textStats.fn);
 
+    // Idempotency records of Lambda steps (runtime/idempotency); functions opt in with grantTo.
+    const idempotency = new IdempotencyTable(this, 'Idempotency', { removalPolicy });
+    idempotency.grantTo(textStats.fn);
+
+    // Audit log (runtime/audit/log): table, S3 anchors, signing key.
+    const audit = new AuditLogResources(this, 'AuditLog', { target: props.target, removalPolicy, anchorRetention: props.auditAnchorRetention });
+
     const apiHandler = new NodeLambda(this, 'ApiFunction', {
       entry: join(lambdasDir, 'api', 'handler.ts'),
       target: props.target,
@@ -67,8 +78,10 @@ export class SteplessStack extends Stack {
         TEMPORAL_ADDRESS: props.temporalAddress ?? '127.0.0.1:7233',
         TEMPORAL_NAMESPACE: props.temporalNamespace ?? 'default',
         TASK_QUEUE: taskQueue,
+        AUDIT_TABLE: audit.table.tableName,
       },
     });
+    audit.table.grantReadData(apiHandler.fn);
 
     const api = new apigateway.LambdaRestApi(this, 'Api', {
       handler: apiHandler.fn,
@@ -98,5 +111,9 @@ export class SteplessStack extends Stack {
     });
     new CfnOutput(this, 'TextStatsLogGroup', { value: `/aws/lambda/${textStats.fn.functionName}` });
     new CfnOutput(this, 'ApiLogGroup', { value: `/aws/lambda/${apiHandler.fn.functionName}` });
+    new CfnOutput(this, 'IdempotencyTableName', { value: idempotency.table.tableName });
+    new CfnOutput(this, 'AuditTableName', { value: audit.table.tableName });
+    new CfnOutput(this, 'AuditAnchorBucketName', { value: audit.anchorBucket.bucketName });
+    new CfnOutput(this, 'AuditSigningKeyArn', { value: audit.signingKey.keyArn, description: 'KMS key that signs audit tree heads on AWS (public key: kms get-public-key)' });
   }
 }

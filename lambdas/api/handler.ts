@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { routeAudit } from './audit';
 import { HttpError, json } from './http';
 import { getJob, startJob } from './jobs';
 import { temporalClient } from './temporal';
@@ -23,6 +24,8 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
 }
 
 async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  // The audit routes parse their own path: a log id may contain (encoded) slashes.
+  if (/^\/*audit(\/|$)/.test(event.path)) return routeAudit(event);
   const segments = event.path.split('/').filter(Boolean).map(decodeURIComponent);
   const method = event.httpMethod.toUpperCase();
   const [resource, id, extra] = segments;

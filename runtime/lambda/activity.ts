@@ -1,11 +1,17 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { Context } from '@temporalio/activity';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { isClaimCheckRef } from '../claim-check/ref';
 import { DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES, type ClaimCheckStore } from '../claim-check/store';
-import type { ClaimCheckedResult, InvocationEnvelope, InvocationMeta, LambdaActivities } from './envelope';
+import type { ClaimCheckedResult, InvocationEnvelope, InvocationMeta, LambdaActivities, LambdaCallRequest } from './envelope';
+import { failureFromFunctionError, failureFromInvokeError } from './failures';
 
 export interface LambdaActivityConfig {
+  /**
+   * The Lambda client. Give it `maxAttempts: 1` (the worker does) so that every retry is a
+   * Temporal attempt, with the workflow's backoff, visible in the history and in `meta.attempt`;
+   * the SDK's default (3 quick attempts) hides throttling and 5xx retries inside one attempt.
+   */
   lambda: LambdaClient;
   /** Logical name (used by workflows) → deployed function name or ARN. */
   functions: Record<string, string>;
@@ -15,59 +21,40 @@ export interface LambdaActivityConfig {
 
 /** Lambda's synchronous invoke payload limit; without a claim-check store nothing larger can be sent. */
 const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024 - 1024;
-
-/** The error body Lambda returns with `FunctionError` set. */
-interface LambdaErrorPayload {
-  errorType?: string;
-  errorMessage?: string;
-  stackTrace?: string[];
-}
+/** The asynchronous (Event) invoke limit: 256 KiB, less room for the envelope. */
+const LAMBDA_EVENT_PAYLOAD_LIMIT_BYTES = 256 * 1024 - 4096;
 
 /**
- * Builds the activity that runs a workflow step in Lambda. It heartbeats while the call is in
- * flight, so a worker that dies mid-call is noticed within the heartbeat timeout rather than the
- * whole start-to-close timeout, and aborts the HTTP call if the activity is cancelled.
+ * Builds the activities that run workflow steps in Lambda:
+ *
+ * - `invokeFunction` (sync mode) invokes with RequestResponse and waits. It heartbeats while the call
+ *   is in flight, so a worker that dies mid-call is noticed within the heartbeat timeout rather than
+ *   the whole start-to-close timeout, and aborts the HTTP call if the activity is cancelled.
+ * - `startFunction` (async mode) invokes with Event, hands the function the activity's task token,
+ *   and returns without completing the activity (`CompleteAsyncError`), so it holds no worker slot
+ *   while the function runs; the function heartbeats and completes the activity through Temporal
+ *   (`asyncActivityHandler` in handler-async.ts).
  */
 export function createLambdaActivities(config: LambdaActivityConfig): LambdaActivities {
   return {
-    async invokeFunction({ function: name, input }) {
+    async invokeFunction(request) {
       const ctx = Context.current();
-      const functionName = config.functions[name];
-      if (functionName === undefined) {
-        throw ApplicationFailure.nonRetryable(
-          `no Lambda function is configured for the logical name "${name}"; known: ${Object.keys(config.functions).join(', ') || '(none)'}`,
-          'UnknownFunction',
-        );
-      }
-      const { workflowExecution, activityId, attempt } = ctx.info;
-      if (workflowExecution === undefined) {
-        throw ApplicationFailure.nonRetryable('invokeFunction runs only as a workflow activity', 'InvalidInvocation');
-      }
-      const meta: InvocationMeta = {
-        workflowId: workflowExecution.workflowId,
-        runId: workflowExecution.runId,
-        activityId,
-        attempt,
-        idempotencyKey: `${workflowExecution.workflowId}/${activityId}`,
-      };
+      const { name, functionName, meta } = callOf(config, request);
       // Heartbeat for the whole attempt, S3 transfers of large payloads included, so a dead worker is
       // noticed within the heartbeat timeout rather than the whole start-to-close timeout.
       const heartbeatMs = Math.max(1000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30000) / 3));
       const ticker = setInterval(() => ctx.heartbeat(), heartbeatMs);
       try {
-        const envelope = await buildEnvelope(name, input, meta, config.claimChecks);
+        const envelope = await buildEnvelope(name, request.input, meta, config.claimChecks, LAMBDA_PAYLOAD_LIMIT_BYTES);
         // ctx.log carries workflowId, runId and activityId, so these lines join the Lambda's own in one timeline.
-        ctx.log.info('invoking Lambda function', { function: name, functionName, attempt });
+        ctx.log.info('invoking Lambda function', { function: name, functionName, attempt: meta.attempt });
         const started = Date.now();
-        const response = await config.lambda.send(
-          new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(envelope)) }),
-          { abortSignal: ctx.cancellationSignal },
-        );
+        const response = await send(config, name, functionName, envelope, 'RequestResponse');
         const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
         const outcome = { function: name, durationMs: Date.now() - started, responseBytes: text.length };
         if (response.FunctionError !== undefined) {
-          const failure = toFailure(name, text);
-          ctx.log.warn('Lambda function failed', { ...outcome, errorType: failure.type, error: failure.message });
+          const failure = failureFromFunctionError(name, text);
+          ctx.log.warn('Lambda function failed', { ...outcome, errorType: failure.type, nonRetryable: failure.nonRetryable, error: failure.message });
           throw failure;
         }
         ctx.log.info('Lambda function returned', outcome);
@@ -77,7 +64,68 @@ export function createLambdaActivities(config: LambdaActivityConfig): LambdaActi
         clearInterval(ticker);
       }
     },
+
+    async startFunction(request) {
+      const ctx = Context.current();
+      const { name, functionName, meta } = callOf(config, request);
+      const envelope = await buildEnvelope(name, request.input, meta, config.claimChecks, LAMBDA_EVENT_PAYLOAD_LIMIT_BYTES);
+      envelope.async = {
+        taskToken: Buffer.from(ctx.info.taskToken).toString('base64'),
+        namespace: ctx.info.activityNamespace,
+        ...(ctx.info.heartbeatTimeoutMs ? { heartbeatTimeoutMs: ctx.info.heartbeatTimeoutMs } : {}),
+        ...(ctx.info.heartbeatDetails !== undefined ? { previousHeartbeat: ctx.info.heartbeatDetails as unknown } : {}),
+      };
+      if (ctx.info.heartbeatTimeoutMs === undefined) {
+        ctx.log.warn('async Lambda step without a heartbeat timeout: a function that dies is only noticed at the start-to-close timeout', { function: name });
+      }
+      const response = await send(config, name, functionName, envelope, 'Event');
+      if (response.StatusCode !== 202) {
+        throw ApplicationFailure.retryable(`${name}: asynchronous Invoke answered ${response.StatusCode ?? 'no status'}, expected 202`, 'LambdaInvokeError');
+      }
+      ctx.log.info('Lambda function started asynchronously; it completes the activity itself', { function: name, functionName, attempt: meta.attempt });
+      throw new CompleteAsyncError();
+    },
   };
+}
+
+function callOf(config: LambdaActivityConfig, request: LambdaCallRequest): { name: string; functionName: string; meta: InvocationMeta } {
+  const ctx = Context.current();
+  const name = request.function;
+  const functionName = config.functions[name];
+  if (functionName === undefined) {
+    throw ApplicationFailure.nonRetryable(
+      `no Lambda function is configured for the logical name "${name}"; known: ${Object.keys(config.functions).join(', ') || '(none)'}`,
+      'UnknownFunction',
+    );
+  }
+  const { workflowExecution, activityId, attempt } = ctx.info;
+  if (workflowExecution === undefined) {
+    throw ApplicationFailure.nonRetryable('Lambda activities run only as workflow activities', 'InvalidInvocation');
+  }
+  const meta: InvocationMeta = {
+    workflowId: workflowExecution.workflowId,
+    runId: workflowExecution.runId,
+    activityId,
+    attempt,
+    idempotencyKey: `${workflowExecution.workflowId}/${workflowExecution.runId}/${activityId}`,
+  };
+  return { name, functionName, meta };
+}
+
+/** One Invoke call; an SDK error becomes a typed failure (see failures.ts), a cancellation stays one. */
+async function send(config: LambdaActivityConfig, name: string, functionName: string, envelope: InvocationEnvelope<unknown>, type: 'RequestResponse' | 'Event') {
+  const ctx = Context.current();
+  try {
+    return await config.lambda.send(
+      new InvokeCommand({ FunctionName: functionName, InvocationType: type, Payload: Buffer.from(JSON.stringify(envelope)) }),
+      { abortSignal: ctx.cancellationSignal },
+    );
+  } catch (err) {
+    if (ctx.cancellationSignal.aborted) throw err; // the SDK's AbortError: the worker reports the cancellation
+    const failure = failureFromInvokeError(name, err);
+    ctx.log.warn('Lambda Invoke call failed', { function: name, errorType: failure.type, nonRetryable: failure.nonRetryable, error: failure.message });
+    throw failure;
+  }
 }
 
 async function buildEnvelope(
@@ -85,14 +133,16 @@ async function buildEnvelope(
   input: unknown,
   meta: InvocationMeta,
   claimChecks: LambdaActivityConfig['claimChecks'],
+  limitBytes: number,
 ): Promise<InvocationEnvelope<unknown>> {
   const bytes = Buffer.from(JSON.stringify(input) ?? 'null');
-  if (claimChecks !== undefined && bytes.byteLength > (claimChecks.thresholdBytes ?? DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES)) {
+  const threshold = Math.min(claimChecks?.thresholdBytes ?? DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES, limitBytes);
+  if (claimChecks !== undefined && bytes.byteLength > threshold) {
     return { inputRef: await claimChecks.store.put(bytes), meta };
   }
-  if (bytes.byteLength > LAMBDA_PAYLOAD_LIMIT_BYTES) {
+  if (bytes.byteLength > limitBytes) {
     throw ApplicationFailure.nonRetryable(
-      `${name}: input is ${bytes.byteLength} bytes, over Lambda's 6 MB invoke limit; configure a claim-check bucket (CLAIM_CHECK_BUCKET) so large inputs go through S3`,
+      `${name}: input is ${bytes.byteLength} bytes, over Lambda's ${limitBytes === LAMBDA_PAYLOAD_LIMIT_BYTES ? '6 MB' : '256 KiB asynchronous'} invoke limit; configure a claim-check bucket (CLAIM_CHECK_BUCKET) so large inputs go through S3`,
       'PayloadTooLarge',
     );
   }
@@ -108,23 +158,4 @@ async function resolveResult(result: unknown, store: ClaimCheckStore | undefined
     throw ApplicationFailure.nonRetryable('the function returned a claim-checked result but the worker has no claim-check store configured', 'ClaimCheckNotConfigured');
   }
   return JSON.parse(Buffer.from(await store.get(ref)).toString('utf8')) as unknown;
-}
-
-/**
- * A function error becomes an ApplicationFailure whose type is the handler's error name, so a
- * workflow (or its retry policy's `nonRetryableErrorTypes`) can tell a declined payment from a crash.
- */
-function toFailure(name: string, payloadText: string): ApplicationFailure {
-  let payload: LambdaErrorPayload = {};
-  try {
-    payload = JSON.parse(payloadText) as LambdaErrorPayload;
-  } catch {
-    payload = { errorMessage: payloadText };
-  }
-  const type = payload.errorType ?? 'LambdaFunctionError';
-  return ApplicationFailure.create({
-    type,
-    message: `${name}: ${payload.errorMessage ?? 'function failed'}`,
-    details: payload.stackTrace ? [{ stackTrace: payload.stackTrace }] : undefined,
-  });
 }

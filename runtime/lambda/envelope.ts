@@ -12,18 +12,47 @@ export interface InvocationMeta {
   activityId: string;
   /** 1 for the first attempt, incremented by Temporal on each retry. */
   attempt: number;
-  /** Stable across retries of the same activity: workflow id + activity id. */
+  /**
+   * Stable across retries of the same activity: `<workflowId>/<runId>/<activityId>`. The run id is
+   * part of it because activity ids restart at 1 in each run: after a continue-as-new, or a new run
+   * under a reused workflow id, the same workflow id and activity id name a different step.
+   */
   idempotencyKey: string;
 }
 
-export type InvocationEnvelope<I> = { input: I; meta: InvocationMeta } | { inputRef: ClaimCheckRef; meta: InvocationMeta };
+/** Present when the worker invoked the function asynchronously (`mode: 'async'`): how to report back. */
+export interface AsyncCompletion {
+  /** The activity's task token, base64: the function completes, fails or heartbeats the activity with it. */
+  taskToken: string;
+  namespace: string;
+  /** The activity's heartbeat timeout: the function must heartbeat more often than this. */
+  heartbeatTimeoutMs?: number;
+  /** The details the previous attempt last heartbeated, if any, so a retry can resume. */
+  previousHeartbeat?: unknown;
+}
+
+type EnvelopeBody<I> = { input: I } | { inputRef: ClaimCheckRef };
+
+export type InvocationEnvelope<I> = EnvelopeBody<I> & { meta: InvocationMeta; async?: AsyncCompletion };
 
 /** A handler's result too large to return inline: the bridge fetches it from S3 on the worker side. */
 export interface ClaimCheckedResult {
   steplessClaimCheck: ClaimCheckRef;
 }
 
-/** The one activity the worker registers for all Lambda-backed steps. */
+export interface LambdaCallRequest {
+  /** The function's logical name, mapped to the deployed function by the worker. */
+  function: string;
+  input: unknown;
+}
+
+/** The activities the worker registers for all Lambda-backed steps. */
 export interface LambdaActivities {
-  invokeFunction(request: { function: string; input: unknown }): Promise<unknown>;
+  /** Invokes the function synchronously (RequestResponse) and returns its result; heartbeats while it waits. */
+  invokeFunction(request: LambdaCallRequest): Promise<unknown>;
+  /**
+   * Invokes the function asynchronously (Event) with the activity's task token and returns at once
+   * without completing: the function heartbeats and completes the activity itself, through Temporal.
+   */
+  startFunction(request: LambdaCallRequest): Promise<unknown>;
 }
