@@ -36,6 +36,7 @@ Ready in ${((Date.now() - started) / 1000).toFixed(0)} s. Where to look next:
   job status       curl -s ${accepted.statusUrl}
   start a job      curl -s -X POST ${outputs.ApiUrl}jobs -H 'content-type: application/json' -d '{"text":"to be or not to be"}'
   logs             npm run logs -- --workflow ${accepted.workflowId}
+  audit trail      npm run audit -- verify ${accepted.workflowId}
   status           npm run local:status
   stop everything  npm stop`);
 });
