@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { awsEndpoint, awsRegion } from '../infra/local/config';
+import { localAwsClientConfig } from '../infra/local/config';
 import { readStackOutputs } from '../infra/local/deploy';
 import { stateRoot } from '../infra/local/paths';
 import { fromHex } from '../runtime/audit/hex';
@@ -54,7 +54,7 @@ function setup(values: { table?: string; bucket?: string }): Setup {
     };
   }
   const outputs = readStackOutputs();
-  const aws = { endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  const aws = localAwsClientConfig;
   return {
     store: new AuditLogStore(new DynamoDBClient(aws), outputs.AuditTableName),
     anchors: new AnchorStore(new S3Client({ ...aws, forcePathStyle: true }), values.bucket ?? outputs.AuditAnchorBucketName),

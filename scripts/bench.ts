@@ -3,7 +3,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { awsEndpoint, awsRegion, temporalAddress } from '../infra/local/config';
+import { localAwsClientConfig, temporalAddress } from '../infra/local/config';
 import { readStackOutputs } from '../infra/local/deploy';
 import { CompactTree, canonicalBytes, leafHash } from '../runtime/audit';
 import { CheckpointStore, type CheckpointManifest } from '../runtime/checkpoints';
@@ -16,7 +16,7 @@ import type { sequentialLambdaSteps } from './bench/bench-workflow';
  * machine and endpoint, so it says what our layer costs rather than how fast this machine is.
  * Needs the local cloud (`npm run local:up`).
  */
-const aws = { endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+const aws = localAwsClientConfig;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

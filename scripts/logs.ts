@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { awsEndpoint, awsRegion, workerLogGroup } from '../infra/local/config';
+import { localAwsClientConfig, workerLogGroup } from '../infra/local/config';
 import { readStackOutputs } from '../infra/local/deploy';
 import { runMain } from './run-main';
 
@@ -35,7 +35,7 @@ function jsonPart(message: string): Record<string, unknown> | undefined {
 }
 
 async function logLines(groups: Record<string, string>, sinceMs: number): Promise<LogLine[]> {
-  const client = new CloudWatchLogsClient({ endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const client = new CloudWatchLogsClient(localAwsClientConfig);
   const lines: LogLine[] = [];
   for (const [source, group] of Object.entries(groups)) {
     let nextToken: string | undefined;

@@ -23,6 +23,13 @@ export const awsEndpoint = `http://127.0.0.1:${localstackPort}`;
 export const awsRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
 export const temporalNamespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
 
+/** AWS SDK client settings for the local cloud, for code that runs outside it (scripts, tests). */
+export const localAwsClientConfig = {
+  endpoint: awsEndpoint,
+  region: awsRegion,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+};
+
 /** The CloudWatch Logs group the local worker ships its log to (on AWS, the ECS service's group). */
 export const workerLogGroup = '/stepless/local/worker';
 

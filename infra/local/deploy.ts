@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { awsEndpoint, awsRegion, localAwsEnv } from './config';
+import { awsRegion, localAwsClientConfig, localAwsEnv } from './config';
 import { runStep } from './exec';
 import { repoRoot, stateRoot } from './paths';
 
@@ -24,7 +24,7 @@ export interface StackOutputs {
 }
 
 const cloudFormation = () =>
-  new CloudFormationClient({ endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  new CloudFormationClient(localAwsClientConfig);
 
 /** Runs the CDK CLI against LocalStack; its output goes to a log file, its tail is shown on failure. */
 async function cdk(title: string, args: string[], logName: string): Promise<void> {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { awsEndpoint, awsRegion } from '../../infra/local/config';
+import { localAwsClientConfig } from '../../infra/local/config';
 import { canonicalJson } from '../../runtime/audit/canonical-json';
 import { leafHash } from '../../runtime/audit/hashing';
 import { fromHex, toHex } from '../../runtime/audit/hex';
@@ -19,7 +19,7 @@ import { stack } from '../support/stack';
 
 jest.setTimeout(300_000);
 
-const aws = { endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+const aws = localAwsClientConfig;
 const signer = Ed25519Signer.generate();
 const anchors = () => new AnchorStore(new S3Client({ ...aws, forcePathStyle: true }), stack().AuditAnchorBucketName);
 /** One "client": its own SDK clients and AuditLog instance, as a separate worker process would have. */

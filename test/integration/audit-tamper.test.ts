@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { awsEndpoint, awsRegion, localAwsEnv } from '../../infra/local/config';
+import { localAwsClientConfig, localAwsEnv } from '../../infra/local/config';
 import { repoRoot } from '../../infra/local/paths';
 import { canonicalJson } from '../../runtime/audit/canonical-json';
 import { leafHash } from '../../runtime/audit/hashing';
@@ -23,7 +23,7 @@ import { dynamo, stack } from '../support/stack';
 
 jest.setTimeout(300_000);
 
-const aws = { endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+const aws = localAwsClientConfig;
 const signer = Ed25519Signer.generate();
 const s3 = new S3Client({ ...aws, forcePathStyle: true });
 const anchors = () => new AnchorStore(s3, stack().AuditAnchorBucketName);

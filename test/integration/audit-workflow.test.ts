@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { awsEndpoint, awsRegion, localAwsEnv, temporalAddress } from '../../infra/local/config';
+import { localAwsClientConfig, localAwsEnv, temporalAddress } from '../../infra/local/config';
 import { repoRoot, stateRoot } from '../../infra/local/paths';
 import { canonicalJson } from '../../runtime/audit/canonical-json';
 import { AnchorStore, AuditLog, GLOBAL_CHECKPOINT_LOG_ID, verifyLog, type LogPage } from '../../runtime/audit/log';
@@ -25,7 +25,7 @@ import { lambda, s3, stack, temporalClient } from '../support/stack';
 jest.setTimeout(300_000);
 
 const sha256 = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
-const aws = { endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+const aws = localAwsClientConfig;
 type Event = Record<string, unknown> & { type: string };
 
 describe('text-stats job through the API records its audit trail', () => {

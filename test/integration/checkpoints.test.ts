@@ -19,7 +19,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { awsEndpoint, awsRegion } from '../../infra/local/config';
+import { localAwsClientConfig } from '../../infra/local/config';
 import {
   CheckpointIntegrityError,
   CheckpointNotFoundError,
@@ -35,12 +35,7 @@ import { serializeManifest } from '../../runtime/checkpoints/manifest';
 jest.setTimeout(120_000);
 
 const MIB = 1024 * 1024;
-const clientConfig: S3ClientConfig = {
-  endpoint: awsEndpoint,
-  region: awsRegion,
-  forcePathStyle: true,
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-};
+const clientConfig: S3ClientConfig = { ...localAwsClientConfig, forcePathStyle: true };
 const s3 = new S3Client(clientConfig);
 const bucket = `ckpt-test-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 

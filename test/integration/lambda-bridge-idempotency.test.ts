@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DeleteFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { awsEndpoint, awsRegion } from '../../infra/local/config';
+import { localAwsClientConfig } from '../../infra/local/config';
 import { IdempotencyStore, type IdempotencyRecord } from '../../runtime/idempotency';
 import type { InvocationEnvelope } from '../../runtime/lambda/envelope';
 import { createNodeFunction } from '../support/functions';
@@ -30,7 +30,7 @@ const counterFn = `bridge-counter-${suffix}`;
 const shortLeaseFn = `bridge-counter-short-${suffix}`;
 const LEASE_MS = 2000;
 
-const aws = { endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+const aws = localAwsClientConfig;
 const ddb = new DynamoDBClient(aws);
 const doc = DynamoDBDocumentClient.from(ddb);
 const lambda = bridgeLambdaClient();

@@ -3,13 +3,13 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { build } from 'esbuild';
-import { awsEndpoint, awsRegion } from '../../infra/local/config';
+import { localAwsClientConfig } from '../../infra/local/config';
 
 /** Shared by the lambda-bridge*.test.ts files: bundling handlers, reading attempts from histories. */
 
 /** As the worker configures it: no SDK-level retries, every retry is a Temporal attempt. */
 export const bridgeLambdaClient = () =>
-  new LambdaClient({ endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  new LambdaClient({ ...localAwsClientConfig, maxAttempts: 1 });
 
 export async function bundleHandlers(entry: string): Promise<string> {
   const bundle = await build({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', write: false, logLevel: 'error' });

@@ -14,15 +14,13 @@ import {
   LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient, DeleteLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { awsEndpoint, awsRegion } from '../../infra/local/config';
+import { awsRegion, localAwsClientConfig } from '../../infra/local/config';
 import { createNodeFunction, type NodeFunctionOptions } from '../support/functions';
 
 jest.setTimeout(180_000);
 
 const clientConfig = {
-  endpoint: awsEndpoint,
-  region: awsRegion,
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  ...localAwsClientConfig,
   // a retried invoke would hide what the executor did with the first one
   maxAttempts: 1,
 };

@@ -4,12 +4,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
-import { awsEndpoint, awsRegion, temporalAddress } from '../../infra/local/config';
+import { localAwsClientConfig, temporalAddress } from '../../infra/local/config';
 import { readStackOutputs } from '../../infra/local/deploy';
 import { claimCheckDataConverter } from '../../runtime/claim-check/data-converter';
 
 /** Clients for the shared local cloud, configured the way a user's own code would be. */
-const aws = { endpoint: awsEndpoint, region: awsRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+const aws = localAwsClientConfig;
 
 export const stack = () => readStackOutputs();
 export const s3 = () => new S3Client({ ...aws, forcePathStyle: true });
