@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -10,6 +9,7 @@ import { repoRoot } from '../../infra/local/paths';
 import { hasWorkflowPollers } from '../../infra/local/worker-service';
 import { createNodeFunction } from '../support/functions';
 import { lambda, temporalClient } from '../support/stack';
+import { waitFor } from './lambda-bridge-support';
 
 /**
  * The worker process as it runs in production: SIGTERM stops polling, lets the in-flight Lambda
@@ -42,14 +42,6 @@ function startWorker(): { child: ChildProcess; output: () => string; exited: Pro
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { child, output: () => output, exited };
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(300);
-  }
 }
 
 async function activityState(client: Client, workflowId: string): Promise<string | undefined> {
