@@ -1,6 +1,7 @@
 import { awsEndpoint, temporalAddress, temporalUiUrl } from './config';
 import { deployLocalStack, readStackOutputs, type StackOutputs } from './deploy';
 import { localstackPid, startLocalStack, stopLocalStack } from './localstack';
+import { withMachineLock } from './lock';
 import { logFile } from './processes';
 import { startTemporal, stopTemporal, temporalPid } from './temporal';
 import { startWorker, stopWorker, workerPid } from './worker-service';
@@ -11,6 +12,13 @@ import { startWorker, stopWorker, workerPid } from './worker-service';
  * whatever this call started is stopped again, so nothing is left half-running.
  */
 export async function upLocalCloud(opts: { worker?: boolean; deploy?: boolean } = {}): Promise<StackOutputs | undefined> {
+  // One bring-up at a time on this machine: concurrent runs wait here, then reuse what the first started.
+  return withMachineLock('local-cloud', () => bringUp(opts), {
+    onWait: (holder) => console.log(`▸ Waiting for another bring-up of the local cloud (pid ${holder}) to finish`),
+  });
+}
+
+async function bringUp(opts: { worker?: boolean; deploy?: boolean }): Promise<StackOutputs | undefined> {
   const startedHere: Array<() => Promise<unknown>> = [];
   const step = async (title: string, run: () => Promise<'started' | 'reused'>, stop: () => Promise<unknown>) => {
     const t0 = Date.now();

@@ -8,6 +8,7 @@ import { DEFAULT_TASK_QUEUE } from '../../workflows/names';
 import { AuditLogResources } from '../constructs/audit-log';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import { NodeLambda } from '../constructs/node-lambda';
+import { OrderServices } from '../constructs/order-services';
 import { Target } from './target';
 
 export interface SteplessStackProps extends StackProps {
@@ -67,6 +68,16 @@ export class SteplessStack extends Stack {
     // Audit log (runtime/audit/log): table, S3 anchors, signing key.
     const audit = new AuditLogResources(this, 'AuditLog', { target: props.target, removalPolicy, anchorRetention: props.auditAnchorRetention });
 
+    // Workflow services: the functions (and their tables) of the example workflows, one construct each.
+    const orderServices = new OrderServices(this, 'OrderServices', { target: props.target, removalPolicy });
+
+    // Logical function name (what workflows pass to lambdaFunction()) → deployed function.
+    const workerFunctions: Record<string, NodeLambda> = {
+      textStats,
+      // Workflow service functions:
+      ...orderServices.functions,
+    };
+
     const apiHandler = new NodeLambda(this, 'ApiFunction', {
       entry: join(lambdasDir, 'api', 'handler.ts'),
       target: props.target,
@@ -106,7 +117,7 @@ export class SteplessStack extends Stack {
     new CfnOutput(this, 'TaskQueue', { value: taskQueue });
     // The worker maps the logical function names that workflows use to the deployed functions.
     new CfnOutput(this, 'WorkerFunctions', {
-      value: Fn.toJsonString({ textStats: textStats.fn.functionName }),
+      value: Fn.toJsonString(Object.fromEntries(Object.entries(workerFunctions).map(([name, f]) => [name, f.fn.functionName]))),
       description: 'JSON map of logical function name to Lambda function name, for the worker',
     });
     new CfnOutput(this, 'TextStatsLogGroup', { value: `/aws/lambda/${textStats.fn.functionName}` });

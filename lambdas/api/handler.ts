@@ -1,8 +1,44 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { routeAudit } from './audit';
-import { HttpError, json } from './http';
-import { getJob, startJob } from './jobs';
+import { z } from 'zod';
+import { auditRouteDocs, routeAudit } from './audit';
+import { HttpError, baseUrl, json } from './http';
+import { jobRoutes } from './jobs';
+import { openApiDocument } from './openapi';
+import { Router, defineRoute, errors, type Route } from './routes';
 import { temporalClient } from './temporal';
+
+const API_VERSION = '0.1.0';
+
+const serviceRoutes: Route[] = [
+  defineRoute({
+    method: 'GET',
+    path: '/health',
+    summary: 'Whether the API can reach Temporal',
+    tags: ['service'],
+    responses: { 200: { description: 'Healthy', schema: z.object({ status: z.literal('ok') }) }, 503: errors[503] },
+    handle: async () => {
+      await (await temporalClient()).workflowService.getSystemInfo({});
+      return json(200, { status: 'ok' });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/openapi.json',
+    summary: 'This OpenAPI 3.1 document, generated from the schemas the API validates with',
+    tags: ['service'],
+    responses: { 200: { description: 'The document' } },
+    handle: ({ event }) => Promise.resolve(json(200, openApiDocument(documentedRoutes, baseUrl(event), API_VERSION))),
+  }),
+];
+
+/** Every route the API serves. A resource adds its `Route[]` here. */
+const routes: Route[] = [
+  ...serviceRoutes,
+  ...jobRoutes,
+];
+
+const router = new Router(routes);
+const documentedRoutes = [...routes, ...auditRouteDocs];
 
 /**
  * The API Gateway (REST, Lambda proxy) handler. Client mistakes are 4xx with a body that says what
@@ -10,9 +46,14 @@ import { temporalClient } from './temporal';
  */
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   try {
-    return await route(event);
+    // The audit routes parse their own path: a log id may contain (encoded) slashes.
+    if (/^\/*audit(\/|$)/.test(event.path)) return await routeAudit(event);
+    return await router.dispatch(event);
   } catch (err) {
-    if (err instanceof HttpError) return json(err.statusCode, { error: err.message, ...err.details });
+    if (err instanceof HttpError) {
+      const allow = err.details?.allow;
+      return json(err.statusCode, { error: err.message, ...err.details }, Array.isArray(allow) ? { allow: allow.join(', ') } : {});
+    }
     const message = err instanceof Error ? err.message : String(err);
     if (/connect|UNAVAILABLE|ECONNREFUSED|deadline/i.test(message)) {
       console.error(JSON.stringify({ level: 'error', msg: 'Temporal unreachable', error: message }));
@@ -21,26 +62,4 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', error: message, stack: (err as Error)?.stack }));
     return json(500, { error: 'internal error' });
   }
-}
-
-async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  // The audit routes parse their own path: a log id may contain (encoded) slashes.
-  if (/^\/*audit(\/|$)/.test(event.path)) return routeAudit(event);
-  const segments = event.path.split('/').filter(Boolean).map(decodeURIComponent);
-  const method = event.httpMethod.toUpperCase();
-  const [resource, id, extra] = segments;
-
-  if (resource === 'health' && segments.length === 1 && method === 'GET') {
-    await (await temporalClient()).workflowService.getSystemInfo({});
-    return json(200, { status: 'ok' });
-  }
-  if (resource === 'jobs' && id === undefined) {
-    if (method === 'POST') return startJob(event);
-    throw new HttpError(405, `${method} is not allowed on /jobs; use POST`);
-  }
-  if (resource === 'jobs' && id !== undefined && extra === undefined) {
-    if (method === 'GET') return getJob(id);
-    throw new HttpError(405, `${method} is not allowed on /jobs/{jobId}; use GET`);
-  }
-  throw new HttpError(404, `no route for ${method} ${event.path}`);
 }

@@ -1,61 +1,42 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE } from '../../workflows/names';
-import type { textStatsJob } from '../../workflows/text-stats-job';
-import { HttpError, baseUrl, json, parseBody } from './http';
-import { temporalClient } from './temporal';
+import { defineRoute, clientIdSchema, errors, type Route } from './routes';
+import { acceptedSchema, startWorkflow, statusSchema, workflowStatus, type ResourceKind } from './workflow-calls';
 
 const MAX_TEXT_BYTES = 1024 * 1024;
 
 export const startJobSchema = z.strictObject({
-  text: z.string().min(1, 'must be a non-empty string').refine((t) => Buffer.byteLength(t) <= MAX_TEXT_BYTES, `must be at most ${MAX_TEXT_BYTES} bytes of UTF-8`),
-  jobId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of letters, digits, ".", "_" or "-"').optional(),
+  text: z
+    .string()
+    .min(1, 'must be a non-empty string')
+    .refine((t) => Buffer.byteLength(t) <= MAX_TEXT_BYTES, `must be at most ${MAX_TEXT_BYTES} bytes of UTF-8`)
+    .describe('The text to analyse (at most 1 MiB of UTF-8)'),
+  jobId: clientIdSchema.optional().describe('Your id for the job; default a UUID. Reusing one answers 409.'),
 });
 
-const workflowIdOf = (jobId: string): string => `text-stats-${jobId}`;
+const job: ResourceKind = { noun: 'text-stats', idField: 'jobId', collection: '/jobs' };
 
-/** POST /jobs: start a text-stats workflow; 202 with where to look, 409 if the id is taken. */
-export async function startJob(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const body = parseBody(event, startJobSchema);
-  const jobId = body.jobId ?? randomUUID();
-  const workflowId = workflowIdOf(jobId);
-  const client = await temporalClient();
-  try {
-    await client.workflow.start<typeof textStatsJob>('textStatsJob', {
-      taskQueue: process.env.TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
-      workflowId,
-      args: [{ jobId, text: body.text }],
-    });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new HttpError(409, `a job with id "${jobId}" already exists`, { jobId, workflowId });
-    }
-    throw err;
-  }
-  const statusUrl = `${baseUrl(event)}/jobs/${encodeURIComponent(jobId)}`;
-  return json(202, { jobId, workflowId, status: 'RUNNING', statusUrl }, { location: statusUrl });
-}
-
-/** GET /jobs/{jobId}: the workflow's status, and its result or failure once it has one. */
-export async function getJob(jobId: string): Promise<APIGatewayProxyResult> {
-  const workflowId = workflowIdOf(jobId);
-  const handle = (await temporalClient()).workflow.getHandle(workflowId);
-  let status: string;
-  try {
-    status = (await handle.describe()).status.name;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new HttpError(404, `no job with id "${jobId}"`, { jobId });
-    throw err;
-  }
-  if (status === 'COMPLETED') return json(200, { jobId, workflowId, status, result: (await handle.result()) as unknown });
-  if (status === 'RUNNING') return json(200, { jobId, workflowId, status });
-  try {
-    await handle.result();
-  } catch (err) {
-    const cause = err instanceof WorkflowFailedError ? err.cause : err;
-    return json(200, { jobId, workflowId, status, error: { type: (cause as { type?: string })?.type ?? (cause as Error)?.name, message: (cause as Error)?.message } });
-  }
-  return json(200, { jobId, workflowId, status });
-}
+/** The walking skeleton: word statistics of a text, in one Lambda step (workflows/text-stats-job.ts). */
+export const jobRoutes: Route[] = [
+  defineRoute({
+    method: 'POST',
+    path: '/jobs',
+    summary: 'Start a text-statistics job',
+    tags: ['jobs'],
+    body: startJobSchema,
+    responses: { 202: { description: 'Started', schema: acceptedSchema('jobId'), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409] },
+    handle: ({ event, body }) => {
+      const jobId = body.jobId ?? randomUUID();
+      return startWorkflow(event, job, { id: jobId, workflowType: 'textStatsJob', args: [{ jobId, text: body.text }] });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/jobs/{jobId}',
+    summary: "A job's status, and its result once completed",
+    tags: ['jobs'],
+    params: { jobId: clientIdSchema },
+    responses: { 200: { description: 'The status', schema: statusSchema('jobId') }, 404: errors[404] },
+    handle: ({ params }) => workflowStatus(job, params.jobId!),
+  }),
+];

@@ -1,0 +1,71 @@
+/**
+ * GET /openapi.json: an OpenAPI 3.1 document generated from the route table and its zod schemas
+ * (OpenAPI 3.1 schemas are JSON Schema 2020-12, which is what zod emits), so the document is the
+ * validation the API actually applies.
+ */
+import { z } from 'zod';
+import type { Route } from './routes';
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
+  // `unrepresentable: 'any'` keeps the document whole if a refinement has no JSON Schema form;
+  // the refinement still runs on requests.
+  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  delete out.$schema;
+  return out;
+};
+
+export function openApiDocument(routes: Route<unknown>[], serverUrl: string, version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const parameters = [
+      ...[...route.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map(([, name]) => ({
+        name,
+        in: 'path',
+        required: true,
+        schema: route.params?.[name!] ? jsonSchema(route.params[name!]!, 'input') : { type: 'string', minLength: 1 },
+      })),
+      ...Object.entries(route.query ?? {}).map(([name, q]) => ({ name, in: 'query', required: q.required ?? false, description: q.description, schema: jsonSchema(q.schema, 'input') })),
+      ...Object.entries(route.headers ?? {}).map(([name, h]) => ({ name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' } })),
+    ];
+    const responses = Object.fromEntries(
+      Object.entries(route.responses).map(([status, spec]) => [
+        status,
+        {
+          description: spec.description,
+          ...(spec.headers ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) } : {}),
+          ...(spec.schema ? { content: { 'application/json': { schema: jsonSchema(spec.schema, 'output') } } } : {}),
+        },
+      ]),
+    );
+    const operation = {
+      operationId: operationId(route),
+      summary: route.summary,
+      ...(route.description ? { description: route.description } : {}),
+      ...(route.tags ? { tags: route.tags } : {}),
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
+      responses,
+    };
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Stepless API',
+      version,
+      description: 'Start, steer and inspect durable workflows (Temporal) whose steps run in AWS Lambda, and read their verifiable audit logs.',
+    },
+    servers: [{ url: serverUrl }],
+    paths,
+  };
+}
+
+/** `POST /orders/{orderId}/approval` → `postOrdersOrderIdApproval`: stable, unique per route. */
+function operationId(route: Route<unknown>): string {
+  const words = route.path
+    .split('/')
+    .filter(Boolean)
+    .flatMap((s) => s.replace(/[{}]/g, '').split(/[^A-Za-z0-9]+/))
+    .filter(Boolean);
+  return route.method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
