@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker } from '@temporalio/worker';
+
+/**
+ * Replay: every history in test/replay/histories (recorded from real runs on the local cloud with
+ * scripts/record-history.ts) must replay against today's workflow code. A change that would break
+ * running workflows (a step added, removed or reordered without `patched()`) fails here, in CI,
+ * before it reaches a worker. See docs/workflows/versioning.md.
+ */
+const historiesDir = join(__dirname, '..', 'replay', 'histories');
+const histories = readdirSync(historiesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((file) => ({ file, history: JSON.parse(readFileSync(join(historiesDir, file), 'utf8')) as unknown }));
+
+const workflowIdOf = (history: unknown): string => {
+  const started = (history as { events: Array<{ workflowExecutionStartedEventAttributes?: { workflowId?: string } }> }).events[0];
+  return started?.workflowExecutionStartedEventAttributes?.workflowId ?? 'replay';
+};
+
+async function replayAll(workflowsPath: string, items: typeof histories): Promise<Map<string, Error | undefined>> {
+  const results = new Map<string, Error | undefined>();
+  const byId = new Map(items.map((h) => [workflowIdOf(h.history), h.file]));
+  const iterable = (async function* () {
+    for (const h of items) yield { workflowId: workflowIdOf(h.history), history: h.history };
+  })();
+  for await (const r of Worker.runReplayHistories({ workflowsPath, replayName: 'replay-test' }, iterable)) {
+    results.set(byId.get(r.workflowId) ?? r.workflowId, r.error as Error | undefined);
+  }
+  return results;
+}
+
+describe('replay of recorded histories', () => {
+  it('has histories to replay, recorded from real runs', () => {
+    expect(histories.length).toBeGreaterThan(0);
+  });
+
+  it("every recorded history replays against today's workflows", async () => {
+    const results = await replayAll(require.resolve('../../workflows'), histories);
+    const failures = [...results].filter(([, err]) => err !== undefined).map(([file, err]) => `${file}: ${err!.name}: ${err!.message}`);
+    expect(failures).toEqual([]);
+    expect(results.size).toBe(histories.length);
+  });
+
+  it('catches a non-deterministic change: the same history against a reordered workflow fails', async () => {
+    const textStats = histories.filter((h) => h.file.startsWith('text-stats-'));
+    expect(textStats.length).toBeGreaterThan(0);
+    const results = await replayAll(require.resolve('./fixtures/text-stats-job-reordered'), textStats);
+    for (const [, err] of results) expect(err).toBeInstanceOf(DeterminismViolationError);
+  });
+});
