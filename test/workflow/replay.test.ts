@@ -23,11 +23,9 @@ const workflowIdOf = (history: unknown): string => {
 async function replayAll(workflowsPath: string, items: typeof histories): Promise<Map<string, Error | undefined>> {
   const results = new Map<string, Error | undefined>();
   const byId = new Map(items.map((h) => [workflowIdOf(h.history), h.file]));
-  const iterable = (async function* () {
-    for (const h of items) yield { workflowId: workflowIdOf(h.history), history: h.history };
-  })();
-  for await (const r of Worker.runReplayHistories({ workflowsPath, replayName: 'replay-test' }, iterable)) {
-    results.set(byId.get(r.workflowId) ?? r.workflowId, r.error as Error | undefined);
+  const inputs = items.map((h) => ({ workflowId: workflowIdOf(h.history), history: h.history }));
+  for await (const r of Worker.runReplayHistories({ workflowsPath, replayName: 'replay-test' }, inputs)) {
+    results.set(byId.get(r.workflowId) ?? r.workflowId, r.error);
   }
   return results;
 }
