@@ -6,7 +6,9 @@ import { ClaimCheckStore } from '../runtime/claim-check/store';
 import { createLambdaActivities } from '../runtime/lambda/activity';
 import { auditLogFromEnv, createAuditActivities } from '../runtime/audit/log/activity';
 import { loadWorkerConfig } from './config';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchLogShipper } from './cloudwatch-log-shipper';
 import { createJsonLogger } from './logger';
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...workflowCode(),
     // maxAttempts 1: every Lambda retry is a Temporal attempt, with the workflow's backoff (runtime/lambda/activity.ts).
     activities: {
       ...createLambdaActivities({ lambda: new LambdaClient({ maxAttempts: 1 }), functions: config.functions, claimChecks }),
@@ -61,6 +63,15 @@ async function main(): Promise<void> {
   }
   logger.info('worker stopped');
   await shipper?.close();
+}
+
+/**
+ * The built worker (scripts/build-worker.ts, the container image) has the workflow code bundled
+ * next to main.js and starts at once; run from source, the SDK bundles workflows/ at start-up.
+ */
+function workflowCode(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const prebuilt = join(__dirname, 'workflow-bundle.js');
+  return existsSync(prebuilt) ? { workflowBundle: { codePath: prebuilt } } : { workflowsPath: require.resolve('../workflows') };
 }
 
 main().catch((err: unknown) => {

@@ -21,6 +21,8 @@ export interface StackOutputs {
   AuditTableName: string;
   AuditAnchorBucketName: string;
   AuditSigningKeyArn: string;
+  /** The outputs each workflow's services add (table names, log groups). */
+  [output: string]: string;
 }
 
 const cloudFormation = () =>

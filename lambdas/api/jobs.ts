@@ -14,7 +14,7 @@ export const startJobSchema = z.strictObject({
   jobId: clientIdSchema.optional().describe('Your id for the job; default a UUID. Reusing one answers 409.'),
 });
 
-const job: ResourceKind = { noun: 'text-stats', idField: 'jobId', collection: '/jobs' };
+const job: ResourceKind = { noun: 'job', workflowIdPrefix: 'text-stats', idField: 'jobId', collection: '/jobs' };
 
 /** The walking skeleton: word statistics of a text, in one Lambda step (workflows/text-stats-job.ts). */
 export const jobRoutes: Route[] = [

@@ -49,15 +49,17 @@ export const statusSchema = (idField: string, state: z.ZodType = z.unknown()) =>
 
 /** A resource kind: how its ids map to workflow ids, and how it is named in messages. */
 export interface ResourceKind {
-  /** `order`: used in messages ("no order with id ...") and ids (`order-<id>`). */
+  /** `order`: used in messages ("no order with id ..."). */
   noun: string;
+  /** `order`: workflow ids are `<prefix>-<id>`. Default: the noun. */
+  workflowIdPrefix?: string;
   /** `orderId`: the field name in bodies and answers. */
   idField: string;
   /** `/orders`: the collection path, for status URLs. */
   collection: string;
 }
 
-export const workflowIdOf = (kind: ResourceKind, id: string): string => `${kind.noun}-${id}`;
+export const workflowIdOf = (kind: ResourceKind, id: string): string => `${kind.workflowIdPrefix ?? kind.noun}-${id}`;
 
 export async function startWorkflow(
   event: APIGatewayProxyEvent,
