@@ -53,8 +53,8 @@ describe('the production worker bundle', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     worker = { child, output: () => output, exited: new Promise((resolve) => child.once('exit', resolve)) };
 
     await waitFor('the built worker to poll its task queue', () => hasWorkflowPollers(taskQueue), 60000);
