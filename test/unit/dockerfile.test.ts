@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureHadolint } from '../../infra/local/hadolint';
+import { repoRoot } from '../../infra/local/paths';
+
+/** The worker image's Dockerfile: linted by hadolint, and built the way the worker-bundle test builds it. */
+describe('Dockerfile', () => {
+  const dockerfile = join(repoRoot, 'Dockerfile');
+
+  it('passes hadolint with no findings', async () => {
+    const hadolint = await ensureHadolint();
+    const run = (file: string) => {
+      try {
+        return { code: 0, out: execFileSync(hadolint, ['--no-color', file]).toString() };
+      } catch (err) {
+        const e = err as { status: number; stdout: Buffer };
+        return { code: e.status, out: e.stdout.toString() };
+      }
+    };
+    expect(run(dockerfile)).toEqual({ code: 0, out: '' });
+    // And it does find faults: an untagged base image and root at run time.
+    const bad = join(tmpdir(), `Dockerfile.bad-${process.pid}`);
+    writeFileSync(bad, 'FROM node\nRUN apt-get update && apt-get install -y curl\nCMD node main.js\n');
+    const findings = run(bad);
+    expect(findings.code).not.toBe(0);
+    expect(findings.out).toContain('DL3006');
+  }, 300000);
+
+  it('runs as a non-root user, from the built bundle, with the build stage left behind', () => {
+    const text = readFileSync(dockerfile, 'utf8');
+    const stages = text.split(/^FROM /m).slice(1);
+    const final = stages.at(-1)!;
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(final).toMatch(/^USER 1000:1000$/m);
+    expect(final).toContain('CMD ["node", "--enable-source-maps", "main.js"]');
+    expect(final).not.toMatch(/npm (ci|install)|tsx/);
+    // The build stage runs the same build the worker-bundle integration test starts.
+    expect(text).toContain('scripts/build-worker.ts --out dist/worker');
+  });
+});
