@@ -1,4 +1,4 @@
-import { claimCheckThreshold } from '../runtime/claim-check/data-converter';
+import { claimCheckThreshold } from '../runtime/data-converter';
 import { DEFAULT_TASK_QUEUE } from '../workflows/names';
 
 export interface WorkerConfig {

@@ -1,7 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { S3Client } from '@aws-sdk/client-s3';
-import { claimCheckDataConverter } from '../runtime/claim-check/data-converter';
+import { payloadDataConverter } from '../runtime/data-converter';
 import { ClaimCheckStore } from '../runtime/claim-check/store';
 import { createLambdaActivities } from '../runtime/lambda/activity';
 import { auditLogFromEnv, createAuditActivities } from '../runtime/audit/log/activity';
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
       ...createLambdaActivities({ lambda: new LambdaClient({ maxAttempts: 1 }), functions: config.functions, claimChecks }),
       ...createAuditActivities(audit),
     },
-    dataConverter: claimCheckDataConverter(process.env, s3),
+    dataConverter: payloadDataConverter(process.env, { s3 }),
     shutdownGraceTime: config.shutdownGraceMs,
   });
   logger.info('worker started', {

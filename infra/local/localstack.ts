@@ -94,17 +94,27 @@ export async function ensureLocalStack(): Promise<void> {
 }
 
 /**
- * LocalStack 4.13.1 parses on Python 3.11 but one annotation, `Lock | None` in
- * localstack/packages/api.py, is evaluated at import time and needs 3.13 (where threading.Lock is
- * a class). That module is imported by DynamoDB and Lambda, so on 3.11 both fail. Postponing the
- * module's annotation evaluation (PEP 563) is the whole fix; it changes no behaviour.
+ * LocalStack 4.13.1 assumes a newer Python than 3.11 in two places; both patches change no behaviour.
+ *
+ * - One annotation, `Lock | None` in localstack/packages/api.py, is evaluated at import time and
+ *   needs 3.13 (where threading.Lock is a class). That module is imported by DynamoDB and Lambda,
+ *   so on 3.11 both fail. Postponing the module's annotation evaluation (PEP 563) is the fix.
+ * - KMS CreateKey of a symmetric key derives a key-material id with `uuid.uuid5(ns, <bytes>)`,
+ *   which accepts bytes only from 3.12 on; on 3.11 it fails with "encoding without a string
+ *   argument". The patch computes the same UUID the way 3.12 does (SHA-1 of namespace + name).
  */
 function applyPython311Patches(): void {
   const sitePackages = capture(venvPython, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']).trim();
-  const file = join(sitePackages, 'localstack', 'packages', 'api.py');
-  const source = readFileSync(file, 'utf8');
+  const api = join(sitePackages, 'localstack', 'packages', 'api.py');
+  const source = readFileSync(api, 'utf8');
   const future = 'from __future__ import annotations\n';
-  if (!source.startsWith(future)) writeFileSync(file, future + source);
+  if (!source.startsWith(future)) writeFileSync(api, future + source);
+
+  const kms = join(sitePackages, 'localstack', 'services', 'kms', 'models.py');
+  const kmsSource = readFileSync(kms, 'utf8');
+  const uuid5Bytes = 'uuid.uuid5(self._internal_key_id, key_material).hex';
+  const sameOn311 = 'uuid.UUID(bytes=__import__("hashlib").sha1(self._internal_key_id.bytes + key_material).digest()[:16], version=5).hex';
+  if (kmsSource.includes(uuid5Bytes)) writeFileSync(kms, kmsSource.replace(uuid5Bytes, sameOn311));
 }
 
 function linkLibsCache(): void {

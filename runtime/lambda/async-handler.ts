@@ -10,7 +10,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Context as LambdaContext } from 'aws-lambda';
-import { claimCheckDataConverter } from '../claim-check/data-converter';
+import { payloadDataConverter } from '../data-converter';
 import type { AsyncCompletion, InvocationEnvelope, InvocationMeta } from './envelope';
 import { errorNameOf, isMarkedNonRetryable } from './errors';
 import { invalidInvocation, unwrapEnvelope } from './handler';
@@ -80,7 +80,7 @@ async function clientFor(namespace: string, connect: () => Promise<Connection>):
     throw err;
   });
   const connection = await connecting;
-  const client = new Client({ connection, namespace, dataConverter: claimCheckDataConverter(process.env) });
+  const client = new Client({ connection, namespace, dataConverter: payloadDataConverter(process.env) });
   clients.set(namespace, client);
   return client;
 }

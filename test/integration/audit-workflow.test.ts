@@ -16,7 +16,7 @@ import { canonicalJson } from '../../runtime/audit/canonical-json';
 import { AnchorStore, AuditLog, GLOBAL_CHECKPOINT_LOG_ID, verifyLog, type LogPage } from '../../runtime/audit/log';
 import { createAuditActivities } from '../../runtime/audit/log/activity';
 import { PublicKeyRing, loadOrCreateLocalKey, localSigningKeyFile } from '../../runtime/audit/signing';
-import { claimCheckDataConverter } from '../../runtime/claim-check/data-converter';
+import { payloadDataConverter } from '../../runtime/data-converter';
 import { createLambdaActivities } from '../../runtime/lambda/activity';
 import { pollJob, startJob } from '../../scripts/client';
 import type { textStatsJob } from '../../workflows/text-stats-job';
@@ -105,7 +105,7 @@ describe('appendAuditEvent under activity retries', () => {
           return result;
         },
       },
-      dataConverter: claimCheckDataConverter({ CLAIM_CHECK_BUCKET: stack().DataBucketName }, s3()),
+      dataConverter: payloadDataConverter({ CLAIM_CHECK_BUCKET: stack().DataBucketName }, { s3: s3() }),
     });
     const { client, close } = await temporalClient();
     const workflowId = `audit-retry-${randomUUID()}`;

@@ -5,7 +5,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { build } from 'esbuild';
 import { temporalAddress } from '../../infra/local/config';
-import { claimCheckDataConverter } from '../../runtime/claim-check/data-converter';
+import { payloadDataConverter } from '../../runtime/data-converter';
 import { ClaimCheckStore } from '../../runtime/claim-check/store';
 import { createLambdaActivities } from '../../runtime/lambda/activity';
 import { createNodeFunction } from '../support/functions';
@@ -56,7 +56,7 @@ describe('claim check: 100 MB through a workflow step and back', () => {
       taskQueue,
       workflowsPath: require.resolve('./fixtures/transform-workflow'),
       activities: createLambdaActivities({ lambda: lambda(), functions: { transform: functionName }, claimChecks: { store } }),
-      dataConverter: claimCheckDataConverter({ CLAIM_CHECK_BUCKET: bucket }, s3()),
+      dataConverter: payloadDataConverter({ CLAIM_CHECK_BUCKET: bucket }, { s3: s3() }),
       // The workflow sandbox decodes and parses the 100 MB value itself, and the SDK allows each
       // activation 5 s, which a busy 2-core machine can exceed; debug mode lifts that limit.
       debugMode: true,

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { temporalAddress } from '../../infra/local/config';
-import { claimCheckDataConverter } from '../../runtime/claim-check/data-converter';
+import { payloadDataConverter } from '../../runtime/data-converter';
 import { ClaimCheckStore } from '../../runtime/claim-check/store';
 import { createLambdaActivities } from '../../runtime/lambda/activity';
 import { createNodeFunction } from '../support/functions';
@@ -53,7 +53,7 @@ beforeAll(async () => {
     workflowBundle,
     maxConcurrentActivityTaskExecutions: 1,
     activities: createLambdaActivities({ lambda, functions: { long: functionName }, claimChecks: { store: new ClaimCheckStore({ s3: s3(), bucket }) } }),
-    dataConverter: claimCheckDataConverter({ CLAIM_CHECK_BUCKET: bucket }, s3()),
+    dataConverter: payloadDataConverter({ CLAIM_CHECK_BUCKET: bucket }, { s3: s3() }),
   });
   running = worker.run();
 });

@@ -6,7 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { localAwsClientConfig, temporalAddress } from '../../infra/local/config';
 import { readStackOutputs } from '../../infra/local/deploy';
-import { claimCheckDataConverter } from '../../runtime/claim-check/data-converter';
+import { payloadDataConverter } from '../../runtime/data-converter';
 
 /** Clients for the shared local cloud, configured the way a user's own code would be. */
 const aws = localAwsClientConfig;
@@ -19,6 +19,6 @@ export const logs = () => new CloudWatchLogsClient(aws);
 
 export async function temporalClient(): Promise<{ client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: temporalAddress });
-  const dataConverter = claimCheckDataConverter({ CLAIM_CHECK_BUCKET: stack().DataBucketName }, s3());
+  const dataConverter = payloadDataConverter({ CLAIM_CHECK_BUCKET: stack().DataBucketName }, { s3: s3() });
   return { client: new Client({ connection, dataConverter }), close: () => connection.close() };
 }
