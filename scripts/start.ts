@@ -37,6 +37,13 @@ Ready in ${((Date.now() - started) / 1000).toFixed(0)} s. Where to look next:
   start a job      curl -s -X POST ${outputs.ApiUrl}jobs -H 'content-type: application/json' -d '{"text":"to be or not to be"}'
   logs             npm run logs -- --workflow ${accepted.workflowId}
   audit trail      npm run audit -- verify ${accepted.workflowId}
+  API document     curl -s ${outputs.ApiUrl}openapi.json
   status           npm run local:status
-  stop everything  npm stop`);
+  stop everything  npm stop
+
+The three example workflows, each driven over HTTP with the curl commands printed as it goes
+(README, "The example workflows"):
+  npm run demo -- order      order saga: reserve → charge → approval → ship → delivery; compensation on failure
+  npm run demo -- training   ML training in Lambda: checkpoints in S3, a researcher's decision, resume after a crash
+  npm run demo -- analysis   codebase analysis agent: budget gate, plan approval, refactoring batches with rollback`);
 });
