@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { luhnValid } from '../payment/cards';
+import { durationProblem } from '../../workflows/orders/durations';
+import { ORDER_DEFAULTS, ORDER_MESSAGES, type ApprovalInput, type OrderInput } from '../../workflows/orders/types';
+import { defineRoute, clientIdSchema, errors, type Route } from './routes';
+import { acceptedSchema, cancelWorkflow, idempotencyKeyHeader, requestIdOf, runUpdate, startWorkflow, statusSchema, workflowStatus, type ResourceKind } from './workflow-calls';
+
+/** The order saga over HTTP (workflows/orders/order-workflow.ts; docs/workflows/order.md). */
+
+const text = (what: string, max = 200) => z.string({ error: `must be a string: ${what}` }).trim().min(1, `must not be empty: ${what}`).max(max, `must be at most ${max} characters`);
+
+const duration = (what: string, dflt: string) =>
+  z
+    .string({ error: 'must be a duration string such as "24 hours" or "2 seconds"' })
+    .superRefine((value, ctx) => {
+      const problem = durationProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe(`${what}; a duration such as "24 hours", "30 minutes", "2 seconds", "7 days" (1 second to 366 days). Default "${dflt}"`);
+
+const twoDecimals = (n: number) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6;
+
+export const startOrderSchema = z.strictObject({
+  orderId: clientIdSchema.optional().describe('Your id for the order; default a UUID. Reusing one answers 409.'),
+  customer: z.strictObject(
+    {
+      id: text('the customer id', 64).optional(),
+      name: text("the customer's name"),
+      email: z.email({ error: 'must be an email address' }),
+    },
+    { error: 'must be an object { name, email, id? }' },
+  ),
+  items: z
+    .array(
+      z.strictObject(
+        {
+          sku: z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of letters, digits, ".", "_" or "-"'),
+          quantity: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000'),
+          unitPrice: z.number({ error: 'must be a number' }).min(0, 'must not be negative').max(10_000_000, 'must be at most 10000000').refine(twoDecimals, 'must have at most 2 decimals'),
+        },
+        { error: 'must be an object { sku, quantity, unitPrice }' },
+      ),
+      { error: 'must be an array of { sku, quantity, unitPrice }' },
+    )
+    .min(1, 'must contain at least one item')
+    .max(50, 'must contain at most 50 items')
+    .refine((items) => items.reduce((sum, i) => sum + Math.round(i.unitPrice * 100) * i.quantity, 0) > 0, 'the order total must be positive'),
+  payment: z.strictObject(
+    {
+      cardNumber: z
+        .string({ error: 'must be a string of digits' })
+        .regex(/^\d{12,19}$/, 'must be 12-19 digits')
+        .refine(luhnValid, 'is not a valid card number (checksum)')
+        .describe('Test cards: 4242424242424242 succeeds, 4000000000000002 is declined, 4000000000009995 has insufficient funds, 4000000000000119 fails once then succeeds'),
+      expiry: z.string({ error: 'must be a string' }).regex(/^(0[1-9]|1[0-2])\/\d{2}$/, 'must be MM/YY').optional(),
+      cardholder: text('the cardholder').optional(),
+    },
+    { error: 'must be an object { cardNumber, expiry?, cardholder? }' },
+  ),
+  shippingAddress: z
+    .strictObject(
+      {
+        name: text("the recipient's name"),
+        line1: text('the street address'),
+        line2: z.string({ error: 'must be a string' }).max(200, 'must be at most 200 characters').optional(),
+        city: text('the city', 100),
+        postalCode: text('the postal code', 20),
+        country: z.string({ error: 'must be a string' }).regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US or DE'),
+      },
+      { error: 'must be an object { name, line1, line2?, city, postalCode, country }' },
+    )
+    .describe('A street containing "Undeliverable" makes the shipping step fail (AddressUndeliverable)'),
+  currency: z.string({ error: 'must be a string' }).regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').optional().describe(`Default ${ORDER_DEFAULTS.currency}`),
+  approvalThreshold: z.number({ error: 'must be a number' }).min(0, 'must not be negative').optional().describe(`Orders whose total is above this wait for an approval. Default ${ORDER_DEFAULTS.approvalThreshold}`),
+  approvalTimeout: duration('How long to wait for an approval before compensating', ORDER_DEFAULTS.approvalTimeout).optional(),
+  deliveryWindow: duration('How long after shipping the order completes', ORDER_DEFAULTS.deliveryWindow).optional(),
+});
+
+export const approvalSchema = z.strictObject({
+  approved: z.boolean({ error: 'must be true (approve) or false (reject)' }),
+  approvedBy: text('who approves or rejects the order'),
+  reason: z.string({ error: 'must be a string' }).max(500, 'must be at most 500 characters').optional(),
+});
+
+const approvalResultSchema = z.object({
+  orderId: z.string(),
+  requestId: z.string(),
+  approved: z.boolean(),
+  approvedBy: z.string(),
+  state: z.string(),
+  decidedAt: z.string(),
+  duplicate: z.boolean().describe('true when this request had already been applied: nothing changed'),
+});
+
+const order: ResourceKind = { noun: 'order', idField: 'orderId', collection: '/orders' };
+const orderIdParam = { orderId: clientIdSchema };
+
+export const orderRoutes: Route[] = [
+  defineRoute({
+    method: 'POST',
+    path: '/orders',
+    summary: 'Place an order: reserve → charge → (approval above the threshold) → ship → complete after the delivery window',
+    tags: ['orders'],
+    body: startOrderSchema,
+    responses: { 202: { description: 'Started', schema: acceptedSchema('orderId'), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409] },
+    handle: ({ event, body }) => {
+      const orderId = body.orderId ?? randomUUID();
+      const input: OrderInput = { ...body, orderId };
+      return startWorkflow(event, order, { id: orderId, workflowType: 'orderProcessing', args: [input] });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/orders/{orderId}',
+    summary: "An order's status, its state (steps, compensations, approval) and its result or failure",
+    tags: ['orders'],
+    params: orderIdParam,
+    responses: { 200: { description: 'The status', schema: statusSchema('orderId') }, 404: errors[404] },
+    handle: ({ params }) => workflowStatus(order, params.orderId!, ORDER_MESSAGES.stateQuery),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/orders/{orderId}/approval',
+    summary: 'Approve or reject an order awaiting approval (a Temporal Update: the answer is the outcome)',
+    description: 'A repeat of the same request (same Idempotency-Key, or the same body) changes nothing and answers duplicate: true. 409 when the order is not awaiting approval.',
+    tags: ['orders'],
+    params: orderIdParam,
+    headers: idempotencyKeyHeader,
+    body: approvalSchema,
+    responses: { 200: { description: 'The decision was applied (or had been: duplicate)', schema: approvalResultSchema }, 400: errors[400], 404: errors[404], 409: errors[409] },
+    handle: ({ event, params, body }) => {
+      const decision: ApprovalInput = { ...body, requestId: requestIdOf(event, `approval ${params.orderId!}`, body) };
+      return runUpdate(order, params.orderId!, ORDER_MESSAGES.approvalUpdate, decision, 'decide the approval');
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/orders/{orderId}/cancel',
+    summary: 'Cancel an order: interrupts any wait, compensates what was done, then the order ends CANCELLED',
+    tags: ['orders'],
+    params: orderIdParam,
+    responses: { 202: { description: 'Cancellation requested', schema: z.object({ orderId: z.string(), workflowId: z.string(), status: z.literal('CANCEL_REQUESTED') }) }, 404: errors[404], 409: errors[409] },
+    handle: ({ params }) => cancelWorkflow(order, params.orderId!),
+  }),
+];

@@ -1,0 +1,340 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  setHandler,
+  sleep,
+  TemporalFailure,
+} from '@temporalio/workflow';
+import type { InventoryRequest, ReleaseResult, ReservationResult } from '../../lambdas/inventory/contract';
+import type { ChargeResult, PaymentRequest, RefundResult } from '../../lambdas/payment/contract';
+import type { CancelShipmentResult, ShipmentResult, ShippingRequest, ValidateAddressResult } from '../../lambdas/shipping/contract';
+import { auditLog } from '../../runtime/audit/workflow';
+import { lambdaFunction } from '../../runtime/lambda/workflow';
+import { Saga, type CompensationEvent } from '../lib/saga';
+import { approvalSignal, approvalUpdate, orderStateQuery } from './definitions';
+import { durationProblem, parseDuration } from './durations';
+import {
+  formatCents,
+  ORDER_DEFAULTS,
+  totalCentsOf,
+  type ApprovalDecision,
+  type ApprovalInput,
+  type ApprovalResult,
+  type OrderInput,
+  type OrderResult,
+  type OrderState,
+  type OrderStatus,
+  type StepRecord,
+} from './types';
+
+/** Business errors of the services: never retried (the handlers mark them too; this is belt and braces). */
+const BUSINESS_ERRORS = ['UnknownSku', 'InsufficientStock', 'ReservationReleased', 'InvalidInventoryRequest', 'PaymentDeclined', 'InvalidCard', 'ChargeConflict', 'InvalidPaymentRequest', 'AddressUndeliverable', 'ShipmentCancelled', 'InvalidShippingRequest'];
+
+/** Forward steps: infrastructure errors retry with backoff, up to 10 attempts (a few minutes). */
+const forward = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: BUSINESS_ERRORS },
+} as const;
+
+/** Compensations: retried until they succeed (no maximumAttempts = unlimited), backing off to 1 minute. */
+const compensating = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+} as const;
+
+const inventory = lambdaFunction<InventoryRequest, ReservationResult>('orderInventory', forward);
+const payment = lambdaFunction<PaymentRequest, ChargeResult>('orderPayment', forward);
+const shipping = lambdaFunction<ShippingRequest, ShipmentResult>('orderShipping', forward);
+const checkAddress = lambdaFunction<ShippingRequest, ValidateAddressResult>('orderShipping', forward);
+
+/**
+ * Version 2 of the saga checks the shipping address with the carrier before charging, so an
+ * undeliverable address fails the order without ever charging the card (v1 charged, then refunded
+ * when shipping failed). Workflows started before the change replay without the step; see
+ * docs/workflows/order.md "Versioning".
+ */
+export const VALIDATE_ADDRESS_PATCH = 'validate-address-before-charge';
+const releaseInventory = lambdaFunction<InventoryRequest, ReleaseResult>('orderInventory', compensating);
+const refundPayment = lambdaFunction<PaymentRequest, RefundResult>('orderPayment', compensating);
+const cancelShipment = lambdaFunction<ShippingRequest, CancelShipmentResult>('orderShipping', compensating);
+
+const audit = auditLog();
+
+/** The failure an order ends with: typed, non-retryable, carrying the step's failure as its cause. */
+function orderFailure(type: string, message: string, cause?: Error): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, ...(cause ? { cause } : {}) });
+}
+
+/** The business type of a step's failure (the handler's error name), or undefined for infrastructure failures. */
+function businessTypeOf(err: unknown): { type: string; message: string } | undefined {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type && BUSINESS_ERRORS.includes(err.cause.type)) {
+    return { type: err.cause.type, message: err.cause.message };
+  }
+  return undefined;
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return `${err.message}: ${err.cause.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The order saga: reserve inventory → charge → (above the threshold) wait for an approval → ship →
+ * complete after the delivery window. Any failure, rejection, approval timeout or cancellation
+ * unwinds what was done, newest first (cancel shipment → refund → release inventory), then ends
+ * the workflow FAILED with a typed failure, or CANCELLED. See docs/workflows/order.md.
+ */
+export async function orderProcessing(input: OrderInput): Promise<OrderResult> {
+  const now = () => new Date().toISOString();
+  const totalCents = totalCentsOf(input.items ?? []);
+  const approvalThreshold = input.approvalThreshold ?? ORDER_DEFAULTS.approvalThreshold;
+  const approvalTimeout = input.approvalTimeout ?? ORDER_DEFAULTS.approvalTimeout;
+  const deliveryWindow = input.deliveryWindow ?? ORDER_DEFAULTS.deliveryWindow;
+  const currency = input.currency ?? ORDER_DEFAULTS.currency;
+
+  const state: OrderState = {
+    orderId: input.orderId,
+    state: 'RECEIVED',
+    customer: input.customer,
+    items: input.items,
+    totalCents,
+    total: formatCents(totalCents),
+    currency,
+    approval: { required: totalCents > approvalThreshold * 100, threshold: approvalThreshold, timeout: approvalTimeout },
+    deliveryWindow,
+    steps: [],
+    compensations: [],
+    ignoredSignals: [],
+    startedAt: now(),
+    updatedAt: now(),
+  };
+  const setState = (next: OrderStatus) => {
+    state.state = next;
+    state.updatedAt = now();
+  };
+
+  // --- Queries, the approval update and its signal: registered before anything can wait. ---
+  const processed = new Map<string, ApprovalResult>();
+  setHandler(orderStateQuery, () => state);
+
+  /** Why a (non-duplicate) decision cannot be applied now, or undefined if it can. */
+  const approvalProblem = (decision: ApprovalInput | undefined): string | undefined => {
+    if (decision === null || typeof decision !== 'object') return 'the approval must be an object { approved, approvedBy, reason?, requestId }';
+    if (typeof decision.requestId !== 'string' || decision.requestId.trim() === '') return 'requestId is required';
+    if (typeof decision.approved !== 'boolean') return 'approved must be true or false';
+    if (typeof decision.approvedBy !== 'string' || decision.approvedBy.trim() === '') return 'approvedBy is required: who approves or rejects the order';
+    if (state.approval.decision) return `order ${input.orderId} was already ${state.approval.decision.approved ? 'approved' : 'rejected'} by ${state.approval.decision.approvedBy} (request ${state.approval.decision.requestId})`;
+    if (state.state !== 'AWAITING_APPROVAL') return `order ${input.orderId} is not awaiting approval (state ${state.state})`;
+    return undefined;
+  };
+  const applyApproval = (decision: ApprovalInput, via: 'update' | 'signal'): ApprovalResult => {
+    const previous = processed.get(decision.requestId);
+    if (previous) return { ...previous, duplicate: true };
+    const recorded: ApprovalDecision = {
+      approved: decision.approved,
+      approvedBy: decision.approvedBy.trim(),
+      ...(decision.reason ? { reason: decision.reason } : {}),
+      requestId: decision.requestId,
+      decidedAt: now(),
+      via,
+    };
+    state.approval.decision = recorded;
+    setState(decision.approved ? 'APPROVED' : 'REJECTED');
+    const result: ApprovalResult = {
+      orderId: input.orderId,
+      requestId: decision.requestId,
+      approved: recorded.approved,
+      approvedBy: recorded.approvedBy,
+      state: state.state,
+      decidedAt: recorded.decidedAt,
+      duplicate: false,
+    };
+    processed.set(decision.requestId, result);
+    log.info('approval decided', { orderId: input.orderId, approved: recorded.approved, approvedBy: recorded.approvedBy, via });
+    return result;
+  };
+  setHandler(approvalUpdate, (decision) => applyApproval(decision, 'update'), {
+    validator: (decision: ApprovalInput) => {
+      // A repeat of an applied request is answered (as a duplicate), whatever the state now.
+      if (typeof decision?.requestId === 'string' && processed.has(decision.requestId)) return;
+      const problem = approvalProblem(decision);
+      if (problem) throw new Error(problem);
+    },
+  });
+  setHandler(approvalSignal, (decision) => {
+    if (typeof decision?.requestId === 'string' && processed.has(decision.requestId)) return;
+    const problem = approvalProblem(decision);
+    if (problem) {
+      log.warn('approval signal ignored', { orderId: input.orderId, reason: problem });
+      state.ignoredSignals.push({ at: now(), ...(typeof decision?.requestId === 'string' ? { requestId: decision.requestId } : {}), reason: problem });
+      return;
+    }
+    applyApproval(decision, 'signal');
+  });
+
+  // --- Steps and their compensations. ---
+  const saga = new Saga({
+    onEvent: (event: CompensationEvent) => {
+      const at = new Date(event.at).toISOString();
+      if (event.type === 'started') state.compensations.push({ name: event.name, status: 'RUNNING', startedAt: at });
+      const record = [...state.compensations].reverse().find((c) => c.name === event.name);
+      if (!record) return;
+      if (event.type === 'completed') Object.assign(record, { status: 'COMPLETED', finishedAt: at, outcome: event.result });
+      if (event.type === 'failed') Object.assign(record, { status: 'FAILED', finishedAt: at, error: event.error });
+      state.updatedAt = at;
+    },
+  });
+
+  /**
+   * Runs a forward step to its end even if the workflow is cancelled meanwhile: a Lambda call in
+   * flight cannot be recalled, so its effect must be known (and compensated) before unwinding.
+   * The cancellation then surfaces at the next cancellable await.
+   */
+  async function step<T>(name: string, status: OrderStatus, run: () => Promise<T>, summarise: (result: T) => Record<string, unknown>): Promise<T> {
+    setState(status);
+    const record: StepRecord = { name, status: 'RUNNING', startedAt: now() };
+    state.steps.push(record);
+    try {
+      const result = await CancellationScope.nonCancellable(run);
+      Object.assign(record, { status: 'COMPLETED', finishedAt: now(), outcome: summarise(result) });
+      return result;
+    } catch (err) {
+      const business = businessTypeOf(err);
+      Object.assign(record, { status: 'FAILED', finishedAt: now(), error: business ?? { type: 'OrderStepFailed', message: messageOf(err) } });
+      throw err;
+    }
+  }
+
+  const invalid = orderInputProblem(input);
+  if (invalid) {
+    state.failure = { type: 'InvalidOrder', message: invalid };
+    setState('FAILED');
+    state.finishedAt = now();
+    throw orderFailure('InvalidOrder', `order ${input.orderId}: ${invalid}`);
+  }
+  const redacted = { ...input, payment: { cardLast4: input.payment.cardNumber.slice(-4) } };
+  await audit.record('order.received', { workflowType: 'orderProcessing', orderId: input.orderId, totalCents, currency, approvalRequired: state.approval.required }, { digests: { inputSha256: redacted } });
+
+  try {
+    const reservation = await step('reserveInventory', 'RESERVING_INVENTORY', () => inventory({ op: 'reserve', orderId: input.orderId, items: input.items.map(({ sku, quantity }) => ({ sku, quantity })) }), (r) => ({ reservationId: r.reservationId, duplicate: r.duplicate }));
+    saga.add('releaseInventory', () => releaseInventory({ op: 'release', orderId: input.orderId }));
+    state.reservation = { reservationId: reservation.reservationId };
+    await audit.record('inventory.reserved', { orderId: input.orderId, reservationId: reservation.reservationId, items: reservation.items });
+
+    if (patched(VALIDATE_ADDRESS_PATCH)) {
+      const check = await step('validateAddress', 'VALIDATING_ADDRESS', () => checkAddress({ op: 'validateAddress', address: input.shippingAddress }), (r) => ({ ...r }));
+      if (!check.deliverable) {
+        const message = `order ${input.orderId}: ${check.reason ?? 'the address is not deliverable'}`;
+        Object.assign(state.steps[state.steps.length - 1]!, { status: 'FAILED', error: { type: 'AddressUndeliverable', message } });
+        throw orderFailure('AddressUndeliverable', message);
+      }
+      await audit.record('address.validated', { orderId: input.orderId, country: input.shippingAddress.country });
+    }
+
+    const charge = await step('chargePayment', 'CHARGING_PAYMENT', () => payment({ op: 'charge', orderId: input.orderId, amountCents: totalCents, currency, card: { number: input.payment.cardNumber, ...(input.payment.expiry ? { expiry: input.payment.expiry } : {}) } }), (c) => ({ chargeId: c.chargeId, amountCents: c.amountCents, duplicate: c.duplicate }));
+    saga.add('refundPayment', () => refundPayment({ op: 'refund', orderId: input.orderId, reason: `order ${input.orderId} compensated` }));
+    state.payment = { chargeId: charge.chargeId, amountCents: charge.amountCents, cardLast4: charge.cardLast4 };
+    await audit.record('payment.charged', { orderId: input.orderId, chargeId: charge.chargeId, amountCents: charge.amountCents, currency });
+
+    if (state.approval.required) {
+      const timeoutMs = parseDuration(approvalTimeout)!;
+      state.approval.requestedAt = now();
+      state.approval.deadline = new Date(Date.now() + timeoutMs).toISOString();
+      setState('AWAITING_APPROVAL');
+      await audit.record('approval.requested', { orderId: input.orderId, totalCents, threshold: approvalThreshold, deadline: state.approval.deadline });
+      // Cancellable: a cancellation of the workflow interrupts the wait.
+      const decided = await condition(() => state.approval.decision !== undefined, timeoutMs);
+      if (!decided) {
+        state.approval.timedOut = true;
+        throw orderFailure('ApprovalTimedOut', `order ${input.orderId}: no approval within ${approvalTimeout}`);
+      }
+      const decision = state.approval.decision!;
+      await audit.record('approval.decided', { orderId: input.orderId, approved: decision.approved, approvedBy: decision.approvedBy, reason: decision.reason ?? null, via: decision.via });
+      if (!decision.approved) {
+        throw orderFailure('OrderRejected', `order ${input.orderId} was rejected by ${decision.approvedBy}${decision.reason ? `: ${decision.reason}` : ''}`);
+      }
+    }
+
+    const shipment = await step('createShipment', 'SHIPPING', () => shipping({ op: 'create', orderId: input.orderId, address: input.shippingAddress, items: input.items.map(({ sku, quantity }) => ({ sku, quantity })) }), (s) => ({ trackingNumber: s.trackingNumber, carrier: s.carrier, duplicate: s.duplicate }));
+    saga.add('cancelShipment', () => cancelShipment({ op: 'cancel', orderId: input.orderId, reason: `order ${input.orderId} compensated` }));
+    state.shipment = { trackingNumber: shipment.trackingNumber, carrier: shipment.carrier };
+    await audit.record('shipment.created', { orderId: input.orderId, trackingNumber: shipment.trackingNumber, carrier: shipment.carrier });
+
+    const windowMs = parseDuration(deliveryWindow)!;
+    state.deliveryDueAt = new Date(Date.now() + windowMs).toISOString();
+    setState('IN_DELIVERY');
+    // Cancellable too: cancelling during the delivery window unwinds the whole order.
+    await sleep(windowMs);
+
+    setState('COMPLETED');
+    state.finishedAt = now();
+    const result: OrderResult = {
+      orderId: input.orderId,
+      state: 'COMPLETED',
+      totalCents,
+      total: state.total,
+      currency,
+      chargeId: charge.chargeId,
+      trackingNumber: shipment.trackingNumber,
+      ...(state.approval.decision ? { approval: state.approval.decision } : {}),
+      completedAt: state.finishedAt,
+    };
+    await audit.record('order.completed', { orderId: input.orderId, chargeId: charge.chargeId, trackingNumber: shipment.trackingNumber }, { checkpoint: true });
+    log.info('order completed', { orderId: input.orderId, trackingNumber: shipment.trackingNumber });
+    return result;
+  } catch (err) {
+    const cancelled = isCancellation(err);
+    const business = businessTypeOf(err);
+    const failure: TemporalFailure = cancelled
+      ? (err as TemporalFailure)
+      : err instanceof ApplicationFailure
+        ? err
+        : business
+          ? orderFailure(business.type, `order ${input.orderId}: ${business.message}`, err as Error)
+          : orderFailure('OrderStepFailed', `order ${input.orderId}: ${messageOf(err)}`, err instanceof Error ? err : undefined);
+    state.failure = cancelled ? { type: 'Cancelled', message: 'the order was cancelled' } : { type: (failure as ApplicationFailure).type ?? 'OrderStepFailed', message: failure.message };
+    log.warn('order unwinding', { orderId: input.orderId, reason: state.failure.type, compensations: saga.pending });
+    setState('COMPENSATING');
+    await CancellationScope.nonCancellable(async () => {
+      await audit.record('order.compensating', { orderId: input.orderId, reason: state.failure!.type, compensations: saga.pending });
+      try {
+        await saga.compensate();
+      } catch (compensationError) {
+        setState('FAILED');
+        state.finishedAt = now();
+        state.failure = { type: 'CompensationFailed', message: (compensationError as Error).message };
+        await audit.record('order.failed', { orderId: input.orderId, reason: 'CompensationFailed', message: (compensationError as Error).message }, { checkpoint: true });
+        throw compensationError;
+      }
+      setState(cancelled ? 'CANCELLED' : 'FAILED');
+      state.finishedAt = now();
+      await audit.record(cancelled ? 'order.cancelled' : 'order.failed', { orderId: input.orderId, reason: state.failure!.type, message: state.failure!.message, compensations: state.compensations.map((c) => c.name) }, { checkpoint: true });
+    });
+    throw failure;
+  }
+}
+
+/** Why an order's input cannot be processed (the API checks the same, with a 400), or undefined. */
+export function orderInputProblem(input: OrderInput): string | undefined {
+  if (!input || typeof input !== 'object') return 'the order must be an object';
+  if (!Array.isArray(input.items) || input.items.length === 0) return 'items must be a non-empty array';
+  for (const item of input.items) {
+    if (!Number.isInteger(item.quantity) || item.quantity < 1) return `quantity of ${item.sku} must be a positive integer`;
+    if (typeof item.unitPrice !== 'number' || !(item.unitPrice >= 0) || Math.abs(item.unitPrice * 100 - Math.round(item.unitPrice * 100)) > 1e-6) return `unitPrice of ${item.sku} must be a non-negative amount with at most 2 decimals`;
+  }
+  if (totalCentsOf(input.items) < 1) return 'the order total must be positive';
+  if (typeof input.payment?.cardNumber !== 'string') return 'payment.cardNumber is required';
+  if (input.approvalThreshold !== undefined && !(typeof input.approvalThreshold === 'number' && input.approvalThreshold >= 0)) return 'approvalThreshold must be a non-negative number';
+  for (const field of ['approvalTimeout', 'deliveryWindow'] as const) {
+    if (input[field] !== undefined) {
+      const problem = durationProblem(input[field]);
+      if (problem) return `${field} ${problem}`;
+    }
+  }
+  return undefined;
+}
