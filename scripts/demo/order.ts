@@ -5,16 +5,10 @@
  * is an operator's action, not a customer's).
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { apiCall, pollUntil } from '../api-client';
 import { localAwsClientConfig } from '../../infra/local/config';
 import { readStackOutputs } from '../../infra/local/deploy';
 import type { OrderInput, OrderState } from '../../workflows/orders/types';
-
-export interface HttpAnswer<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
 
 export interface OrderStatusBody {
   orderId: string;
@@ -25,39 +19,17 @@ export interface OrderStatusBody {
   error?: { type?: string; message?: string };
 }
 
-async function call<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
-  const res = await fetch(url, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = { raw: text };
-  }
-  return { status: res.status, body: parsed as T, headers: res.headers };
-}
-
-const url = (apiUrl: string, path: string) => new URL(path.replace(/^\//, ''), apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`).toString();
-
 export type OrderRequest = Omit<OrderInput, 'orderId'> & { orderId?: string };
 
-export const placeOrder = (apiUrl: string, order: OrderRequest | Record<string, unknown>) => call<Record<string, unknown>>('POST', url(apiUrl, 'orders'), order);
-export const orderStatus = (apiUrl: string, orderId: string) => call<OrderStatusBody>('GET', url(apiUrl, `orders/${encodeURIComponent(orderId)}`));
+export const placeOrder = (apiUrl: string, order: OrderRequest | Record<string, unknown>) => apiCall(apiUrl, 'POST', 'orders', order);
+export const orderStatus = (apiUrl: string, orderId: string) => apiCall<OrderStatusBody>(apiUrl, 'GET', `orders/${encodeURIComponent(orderId)}`);
 export const approve = (apiUrl: string, orderId: string, decision: { approved: boolean; approvedBy?: string; reason?: string }, idempotencyKey?: string) =>
-  call<Record<string, unknown>>('POST', url(apiUrl, `orders/${encodeURIComponent(orderId)}/approval`), decision, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
-export const cancelOrder = (apiUrl: string, orderId: string) => call<Record<string, unknown>>('POST', url(apiUrl, `orders/${encodeURIComponent(orderId)}/cancel`));
+  apiCall<Record<string, unknown>>(apiUrl, 'POST', `orders/${encodeURIComponent(orderId)}/approval`, decision, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
+export const cancelOrder = (apiUrl: string, orderId: string) => apiCall<Record<string, unknown>>(apiUrl, 'POST', `orders/${encodeURIComponent(orderId)}/cancel`);
 
 /** Polls GET /orders/{id} until `done` says so (default: no longer RUNNING). */
-export async function waitForOrder(apiUrl: string, orderId: string, opts: { timeoutMs?: number; done?: (s: OrderStatusBody) => boolean } = {}): Promise<OrderStatusBody> {
-  const done = opts.done ?? ((s) => s.status !== 'RUNNING');
-  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
-  for (;;) {
-    const { status, body } = await orderStatus(apiUrl, orderId);
-    if (status !== 200) throw new Error(`GET /orders/${orderId} answered ${status}: ${JSON.stringify(body)}`);
-    if (done(body)) return body;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} did not get there in time; last: ${body.status} / ${body.state?.state}`);
-    await sleep(500);
-  }
+export function waitForOrder(apiUrl: string, orderId: string, opts: { timeoutMs?: number; done?: (s: OrderStatusBody) => boolean } = {}): Promise<OrderStatusBody> {
+  return pollUntil<OrderStatusBody>(apiUrl, `orders/${encodeURIComponent(orderId)}`, opts.done ?? ((s) => s.status !== 'RUNNING'), { timeoutMs: opts.timeoutMs ?? 90_000 });
 }
 
 /** Invokes one of the order services directly, in the envelope the worker uses. */
