@@ -1,0 +1,328 @@
+import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { estimateCost, roundAmount } from '../../lambdas/shared/analysis/cost';
+import { findUnusedExports, unusedExportFindings } from '../../lambdas/shared/analysis/graph';
+import { deriveRefactorPlan } from '../../lambdas/shared/analysis/plan';
+import type { AnalyzeFileResult } from '../../lambdas/analyze-file/contract';
+import type { Depth, FileRef, Finding } from '../../lambdas/shared/analysis/types';
+import { auditLog } from '../../runtime/audit/workflow';
+import { analyzeFile, checkFiles, refactorFiles } from './steps';
+import { budgetSignal, budgetUpdate, planSignal, planUpdate, progressQuery, specialistProgressSignal } from './messages';
+import type {
+  AnalysisInput,
+  AnalysisProgress,
+  BatchState,
+  BudgetDecisionInput,
+  DecisionOutcome,
+  PlanDecisionInput,
+  RefactorPlan,
+  SeverityCounts,
+  Stage,
+  UnusedExport,
+} from './types';
+
+/** Defaults of every tunable; docs/workflows/analysis.md lists them. */
+export const DEFAULTS = {
+  pricePer1kTokens: 0.01,
+  deepCostFactor: 4,
+  complexityThreshold: 10,
+  deepThreshold: 8,
+  parallelism: 4,
+  entryPoints: ['src/index.ts', 'index.ts', 'src/main.ts', 'main.ts'],
+  batchSize: 3,
+  budgetApprovalTimeoutSeconds: 24 * 3600,
+  planApprovalTimeoutSeconds: 7 * 24 * 3600,
+} as const;
+
+export const audit = auditLog();
+
+export const emptyCounts = (): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0 });
+
+export function countBySeverity(findings: readonly Finding[]): SeverityCounts {
+  const counts = emptyCounts();
+  for (const f of findings) counts[f.severity]++;
+  return counts;
+}
+
+const now = (): string => new Date().toISOString();
+
+/**
+ * The state and the message handlers one analysis run shares between its stages: the progress
+ * query, the budget and plan decisions (Update with a validator, and the equivalent signal), the
+ * request ids already processed (a repeat is answered as a duplicate and changes nothing).
+ */
+export class AnalysisRun {
+  readonly progress: AnalysisProgress;
+  private readonly processed = new Map<string, DecisionOutcome>();
+  private budgetDecision: BudgetDecisionInput | undefined;
+  private planDecision: PlanDecisionInput | undefined;
+
+  constructor(
+    readonly input: AnalysisInput,
+    options: { budgetDecisions: boolean },
+  ) {
+    this.progress = {
+      analysisId: input.analysisId,
+      ...(input.specialist ? { specialist: input.specialist } : {}),
+      stage: 'loading-snapshot',
+      strategy: 'loading',
+      strategySwitches: [],
+      files: { total: 0, analysed: 0, deepPlanned: 0, deepAnalysed: 0, inFlight: [] },
+      cost: { spent: 0, budget: input.budget, remaining: input.budget, tokens: 0 },
+      findingsBySeverity: emptyCounts(),
+      budgetDecisions: [],
+      batches: [],
+    };
+    setHandler(progressQuery, () => this.progress);
+
+    const budgetValidator = (d: BudgetDecisionInput): void => {
+      if (this.processed.has(`budget:${d.requestId}`)) return;
+      if (!options.budgetDecisions) throw new Error('this analysis splits its budget among specialists; it does not take budget decisions');
+      const pending = this.progress.pendingBudgetRequest;
+      if (!pending) throw new Error(`no budget decision is pending (stage: ${this.progress.stage})`);
+      if (d.approved && d.newBudget === undefined) throw new Error('an approval needs newBudget');
+      if (d.approved && d.newBudget! < pending.minimumBudget) {
+        throw new Error(`newBudget ${d.newBudget} does not cover the next file (${pending.nextFile}): it must be at least ${pending.minimumBudget}`);
+      }
+    };
+    const budgetHandler = (d: BudgetDecisionInput): DecisionOutcome => {
+      const done = this.processed.get(`budget:${d.requestId}`);
+      if (done) return { ...done, duplicate: true };
+      this.budgetDecision = d;
+      const outcome: DecisionOutcome = { requestId: d.requestId, duplicate: false, approved: d.approved, budget: d.approved ? d.newBudget! : this.progress.cost.budget, stage: this.progress.stage };
+      this.processed.set(`budget:${d.requestId}`, outcome);
+      return outcome;
+    };
+    setHandler(budgetUpdate, budgetHandler, { validator: budgetValidator });
+    setHandler(budgetSignal, (d) => {
+      try {
+        budgetValidator(d);
+      } catch (err) {
+        log.warn('budget decision signal ignored', { requestId: d.requestId, reason: (err as Error).message });
+        return;
+      }
+      budgetHandler(d);
+    });
+
+    const planValidator = (d: PlanDecisionInput): void => {
+      if (this.processed.has(`plan:${d.requestId}`)) return;
+      if (this.progress.stage !== 'awaiting-plan-approval') throw new Error(`no plan is awaiting approval (stage: ${this.progress.stage})`);
+    };
+    const planHandler = (d: PlanDecisionInput): DecisionOutcome => {
+      const done = this.processed.get(`plan:${d.requestId}`);
+      if (done) return { ...done, duplicate: true };
+      this.planDecision = d;
+      const outcome: DecisionOutcome = { requestId: d.requestId, duplicate: false, approved: d.approved, stage: this.progress.stage };
+      this.processed.set(`plan:${d.requestId}`, outcome);
+      return outcome;
+    };
+    setHandler(planUpdate, planHandler, { validator: planValidator });
+    setHandler(planSignal, (d) => {
+      try {
+        planValidator(d);
+      } catch (err) {
+        log.warn('plan decision signal ignored', { requestId: d.requestId, reason: (err as Error).message });
+        return;
+      }
+      planHandler(d);
+    });
+  }
+
+  get snapshotLocation(): { bucket: string; prefix: string } {
+    if (!this.location) throw new Error('snapshot not loaded');
+    return this.location;
+  }
+  location: { bucket: string; prefix: string } | undefined;
+
+  async stage(stage: Stage, fields: Record<string, unknown> = {}): Promise<void> {
+    this.progress.stage = stage;
+    await audit.record('analysis.stage', { stage, ...fields });
+  }
+
+  async switchStrategy(to: string, reason: string): Promise<void> {
+    const from = this.progress.strategy;
+    this.progress.strategy = to;
+    this.progress.strategySwitches.push({ from, to, reason, at: now() });
+    log.info('strategy switched', { from, to, reason });
+    await audit.record('analysis.strategy-switched', { from, to, reason });
+  }
+
+  setBudget(budget: number): void {
+    this.progress.cost.budget = budget;
+    this.progress.cost.remaining = roundAmount(budget - this.progress.cost.spent);
+  }
+
+  private spend(amount: number, tokens: number): void {
+    this.progress.cost.spent = roundAmount(this.progress.cost.spent + amount);
+    this.progress.cost.tokens += tokens;
+    this.progress.cost.remaining = roundAmount(this.progress.cost.budget - this.progress.cost.spent);
+  }
+
+  /**
+   * Analyses `files` at `depth`, `parallelism` at a time. A file is started only when the cost so
+   * far, plus what is in flight, plus its own estimate stays within the budget; otherwise the run
+   * waits for what is in flight, then asks for a budget decision (or stops, without a gate).
+   * Each result updates the progress as it lands. Returns 'stopped' when the budget was refused.
+   */
+  async runPass(files: readonly FileRef[], depth: Depth, onResult: (r: AnalyzeFileResult) => void): Promise<'done' | 'stopped'> {
+    const input = this.input;
+    const price = input.pricePer1kTokens ?? DEFAULTS.pricePer1kTokens;
+    const factor = input.deepCostFactor ?? DEFAULTS.deepCostFactor;
+    const parallelism = Math.max(1, input.parallelism ?? DEFAULTS.parallelism);
+    const queue = [...files];
+    const inFlight = new Set<Promise<void>>();
+    let reserved = 0;
+    while (queue.length > 0) {
+      const next = queue[0]!;
+      const estimate = estimateCost(next.size, depth, price, factor).amount;
+      if (roundAmount(this.progress.cost.spent + reserved + estimate) > this.progress.cost.budget) {
+        if (inFlight.size > 0) {
+          await Promise.race(inFlight);
+          continue;
+        }
+        if (!(await this.budgetGate(next, depth, estimate))) return 'stopped';
+        continue;
+      }
+      queue.shift();
+      reserved = roundAmount(reserved + estimate);
+      this.progress.files.inFlight.push(next.path);
+      const task: Promise<void> = analyzeFile({
+        analysisId: input.analysisId,
+        snapshot: this.snapshotLocation,
+        file: next,
+        depth,
+        ...(input.categories ? { categories: input.categories } : {}),
+        pricePer1kTokens: price,
+        deepCostFactor: factor,
+        complexityThreshold: input.complexityThreshold ?? DEFAULTS.complexityThreshold,
+      })
+        .then((result) => {
+          reserved = roundAmount(reserved - estimate);
+          this.spend(result.cost.amount, result.cost.tokens);
+          this.progress.files.inFlight = this.progress.files.inFlight.filter((p) => p !== next.path);
+          this.progress.files.lastCompleted = next.path;
+          onResult(result);
+          this.publish();
+        })
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+      if (inFlight.size >= parallelism) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    return 'done';
+  }
+
+  /** The budget would be exceeded by the next file: ask, wait, and apply the decision. */
+  private async budgetGate(next: FileRef, depth: Depth, estimate: number): Promise<boolean> {
+    const { spent, budget } = this.progress.cost;
+    const minimumBudget = roundAmount(spent + estimate);
+    if (this.input.budgetGate === false) {
+      this.progress.budgetDecisions.push({ requestId: 'automatic', approved: false, at: now(), reason: 'budget share exhausted; this analysis does not ask for more' });
+      await audit.record('analysis.budget-decided', { approved: false, automatic: true, spent, budget, nextFile: next.path, estimatedCost: estimate });
+      return false;
+    }
+    const previousStage = this.progress.stage;
+    this.progress.pendingBudgetRequest = { requestedAt: now(), spent, budget, nextFile: next.path, depth, estimatedCost: estimate, minimumBudget };
+    this.progress.stage = 'awaiting-budget-approval';
+    await audit.record('analysis.budget-approval-requested', { spent, budget, nextFile: next.path, depth, estimatedCost: estimate, minimumBudget });
+    this.budgetDecision = undefined;
+    const timeoutSeconds = this.input.budgetApprovalTimeoutSeconds ?? DEFAULTS.budgetApprovalTimeoutSeconds;
+    const decided = await condition(() => this.budgetDecision !== undefined, timeoutSeconds * 1000);
+    const decision = this.budgetDecision as BudgetDecisionInput | undefined;
+    this.progress.pendingBudgetRequest = undefined;
+    this.progress.stage = previousStage;
+    if (!decided || !decision) {
+      const reason = `no budget decision within ${timeoutSeconds} s: treated as refused`;
+      this.progress.budgetDecisions.push({ requestId: 'timeout', approved: false, at: now(), reason });
+      await audit.record('analysis.budget-decided', { approved: false, timedOut: true, reason, spent, budget });
+      return false;
+    }
+    this.progress.budgetDecisions.push({ ...decision, at: now() });
+    if (decision.approved) this.setBudget(decision.newBudget!);
+    await audit.record('analysis.budget-decided', { requestId: decision.requestId, approved: decision.approved, newBudget: decision.newBudget ?? null, decidedBy: decision.decidedBy ?? null, previousBudget: budget, spent });
+    return decision.approved;
+  }
+
+  /** A specialist sends its progress to its coordinator; a signal, not awaited, so it never slows the analysis. */
+  publish(): void {
+    const parent = this.input.parentWorkflowId;
+    if (!parent || !this.input.specialist) return;
+    const { stage, files, cost, findingsBySeverity } = this.progress;
+    getExternalWorkflowHandle(parent)
+      .signal(specialistProgressSignal, { name: this.input.specialist, progress: { stage, files: { ...files, inFlight: [...files.inFlight] }, cost: { ...cost }, findingsBySeverity: { ...findingsBySeverity } } })
+      .catch((err: unknown) => log.warn('progress not delivered to the coordinator', { parent, error: String(err) }));
+  }
+
+  /**
+   * Derives the refactoring plan, waits for its approval when required, and applies it batch by
+   * batch: apply (refactorFiles) → type-check the snapshot (checkFiles) → keep, or roll the batch's
+   * files back to their previous versions when it adds diagnostics; then the next batch.
+   */
+  async planAndRefactor(findings: readonly Finding[], unused: readonly UnusedExport[], paths: readonly string[]): Promise<void> {
+    const input = this.input;
+    await this.stage('planning');
+    const plan: RefactorPlan = deriveRefactorPlan(findings, unused, Math.max(1, input.batchSize ?? DEFAULTS.batchSize));
+    this.progress.plan = plan;
+    this.progress.batches = plan.batches.map((b) => ({ id: b.id, transform: b.transform, files: b.files.map((f) => f.path), status: 'pending' }));
+    await audit.record('analysis.plan-proposed', { batches: plan.batches.length, manual: plan.manual.length, summary: plan.summary, requiresApproval: input.requirePlanApproval ?? false });
+    if (plan.batches.length === 0) return;
+
+    if (input.requirePlanApproval) {
+      await this.stage('awaiting-plan-approval');
+      const timeoutSeconds = input.planApprovalTimeoutSeconds ?? DEFAULTS.planApprovalTimeoutSeconds;
+      const decided = await condition(() => this.planDecision !== undefined, timeoutSeconds * 1000);
+      const decision = this.planDecision;
+      if (!decided || !decision) {
+        const reason = `no plan decision within ${timeoutSeconds} s: refactoring skipped`;
+        this.progress.planDecision = { requestId: 'timeout', approved: false, approvedBy: 'timeout', at: now(), reason };
+        await audit.record('analysis.plan-decided', { approved: false, timedOut: true, reason });
+        return;
+      }
+      this.progress.planDecision = { ...decision, at: now() };
+      await audit.record('analysis.plan-decided', { requestId: decision.requestId, approved: decision.approved, approvedBy: decision.approvedBy });
+      if (!decision.approved) return;
+    }
+
+    await this.stage('refactoring', { batches: plan.batches.length });
+    const snapshot = this.snapshotLocation;
+    let baseline = (await checkFiles({ snapshot, paths: [...paths] })).keys;
+    for (const [i, batch] of plan.batches.entries()) {
+      const state: BatchState = this.progress.batches[i]!;
+      const applied = await refactorFiles({ op: 'apply', snapshot, batchId: `${workflowInfo().workflowId}/${batch.id}`, transform: batch.transform, files: batch.files });
+      const written = (applied.applied ?? []).filter((f) => f.versionId !== f.previousVersionId);
+      state.versions = Object.fromEntries((applied.applied ?? []).map((f) => [f.path, { previousVersionId: f.previousVersionId, versionId: f.versionId }]));
+      const check = await checkFiles({ snapshot, paths: [...paths], baseline });
+      if (check.ok) {
+        state.status = 'applied';
+        baseline = check.keys;
+        await audit.record('analysis.batch-applied', { batchId: batch.id, transform: batch.transform, files: batch.files.map((f) => f.path), edits: (applied.applied ?? []).reduce((s, f) => s + f.edits, 0) });
+        continue;
+      }
+      const restored = await refactorFiles({ op: 'rollback', snapshot, batchId: batch.id, files: written.map((f) => ({ path: f.path, previousVersionId: f.previousVersionId })) });
+      for (const r of restored.restored ?? []) state.versions[r.path] = { previousVersionId: r.restoredFrom, versionId: r.versionId };
+      state.status = 'rolled-back';
+      state.newDiagnostics = check.newDiagnostics.slice(0, 20);
+      state.reason = `${check.newDiagnostics.length} new type error(s), e.g. ${check.newDiagnostics[0]?.file}:${check.newDiagnostics[0]?.line} TS${check.newDiagnostics[0]?.code} ${check.newDiagnostics[0]?.message}`;
+      await audit.record('analysis.batch-rolled-back', { batchId: batch.id, transform: batch.transform, files: written.map((f) => f.path), reason: state.reason });
+    }
+  }
+
+  /** Records a cancellation (outside the cancelled scope) and passes it on. */
+  async onError(err: unknown): Promise<never> {
+    if (isCancellation(err)) {
+      this.progress.stage = 'cancelled';
+      await CancellationScope.nonCancellable(() => audit.record('analysis.cancelled', { analysed: this.progress.files.analysed, spent: this.progress.cost.spent }, { checkpoint: true }));
+    } else {
+      await CancellationScope.nonCancellable(() => audit.record('analysis.failed', { error: err instanceof Error ? err.message : String(err) }, { checkpoint: true }));
+    }
+    throw err;
+  }
+}
+
+/** Unused exports need every file's imports: computed only when all files were analysed. */
+export function unusedExportsOf(results: readonly AnalyzeFileResult[], input: AnalysisInput, complete: boolean): UnusedExport[] {
+  if (!complete) return [];
+  if (input.categories && !input.categories.includes('architecture')) return [];
+  return findUnusedExports(results, input.entryPoints ?? DEFAULTS.entryPoints);
+}
+
+export { unusedExportFindings };
