@@ -1,9 +1,10 @@
 import { claimCheckThreshold } from '../runtime/data-converter';
+import { temporalConnectionFromEnv, type TemporalConnectionSettings } from '../runtime/temporal-connection';
 import { DEFAULT_TASK_QUEUE } from '../workflows/names';
 
 export interface WorkerConfig {
-  temporalAddress: string;
-  temporalNamespace: string;
+  /** Address, namespace and credentials (TEMPORAL_*: runtime/temporal-connection.ts). */
+  temporal: TemporalConnectionSettings;
   taskQueue: string;
   /** Logical function name → deployed Lambda function name or ARN. */
   functions: Record<string, string>;
@@ -35,8 +36,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     throw new Error(`WORKER_SHUTDOWN_GRACE_MS must be a whole number of milliseconds ≥ 0, got "${grace}"`);
   }
   return {
-    temporalAddress: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-    temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    temporal: temporalConnectionFromEnv(env),
     taskQueue: env.TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
     functions: functions as Record<string, string>,
     shutdownGraceMs,

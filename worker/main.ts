@@ -34,10 +34,11 @@ async function main(): Promise<void> {
   // The audit log (AUDIT_TABLE, AUDIT_ANCHOR_BUCKET, a signing key: runtime/audit/log/activity.ts); unset: not recorded.
   const audit = auditLogFromEnv(process.env, { s3 });
   if (!audit) logger.warn('audit log disabled: AUDIT_TABLE is not set; workflows run but record no audit events', {});
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  // TLS, mTLS or an API key as configured (runtime/temporal-connection.ts); secrets come from Secrets Manager.
+  const connection = await NativeConnection.connect(await config.temporal.connectionOptions());
   const worker = await Worker.create({
     connection,
-    namespace: config.temporalNamespace,
+    namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     ...workflowCode(),
     // maxAttempts 1: every Lambda retry is a Temporal attempt, with the workflow's backoff (runtime/lambda/activity.ts).
@@ -48,9 +49,12 @@ async function main(): Promise<void> {
     dataConverter: payloadDataConverter(process.env, { s3 }),
     shutdownGraceTime: config.shutdownGraceMs,
   });
+  // describe(): address, namespace, auth kind and secret ARNs, never a secret's contents.
+  const temporal = config.temporal.describe();
   logger.info('worker started', {
-    temporalAddress: config.temporalAddress,
-    namespace: config.temporalNamespace,
+    temporalAddress: temporal.address,
+    namespace: temporal.namespace,
+    temporal,
     taskQueue: config.taskQueue,
     functions: Object.keys(config.functions),
     claimCheckBucket: config.claimCheckBucket ?? null,

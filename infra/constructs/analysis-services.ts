@@ -1,13 +1,11 @@
 import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Target } from '../stacks/target';
 import type { IdempotencyTable } from './idempotency-table';
-import type { NodeLambda } from './node-lambda';
+import { NodeLambda } from './node-lambda';
 
 export interface AnalysisServicesProps {
   readonly target: Target;
@@ -19,64 +17,12 @@ export interface AnalysisServicesProps {
 
 const lambdasDir = join(__dirname, '..', '..', 'lambdas');
 
-interface AnalysisFunctionProps {
-  readonly target: Target;
-  readonly entry: string;
-  readonly description: string;
-  readonly timeout: Duration;
-  readonly memorySize: number;
-  readonly environment: Record<string, string>;
-  readonly claimCheckBucket: s3.IBucket;
-  /** Ship TypeScript's lib.*.d.ts next to the bundle: the type checker needs them at run time. */
-  readonly typeScriptLibs: boolean;
-}
-
 /**
- * A function of the analysis services, deployed like NodeLambda (local esbuild, SDK bundled, same
- * runtime settings), plus one thing NodeLambda does not do: esbuild bundles the `typescript`
- * package's code but not the standard library declaration files the type checker reads from disk
- * (lib.es5.d.ts, lib.es2022.*.d.ts, ...), so an afterBundling hook copies them next to index.js,
- * where `ts.getDefaultLibFilePath` (and lambdas/shared/analysis/program.ts) look for them.
+ * esbuild bundles the `typescript` package's code but not the standard library declaration files
+ * its type checker reads from disk (lib.es5.d.ts, lib.es2022.*.d.ts, ...): copy them next to
+ * index.js, where `ts.getDefaultLibFilePath` (and lambdas/shared/analysis/program.ts) look for them.
  */
-class AnalysisFunction extends Construct {
-  readonly fn: NodejsFunction;
-
-  constructor(scope: Construct, id: string, props: AnalysisFunctionProps) {
-    super(scope, id);
-    const local = props.target === 'local';
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: local ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
-      memorySize: props.memorySize,
-      timeout: props.timeout,
-      description: props.description,
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        ...(local ? { S3_FORCE_PATH_STYLE: 'true' } : {}),
-        CLAIM_CHECK_BUCKET: props.claimCheckBucket.bucketName,
-        ...props.environment,
-      },
-      bundling: {
-        bundleAwsSDK: true,
-        sourceMap: true,
-        target: 'node20',
-        forceDockerBundling: false,
-        ...(props.typeScriptLibs
-          ? {
-              commandHooks: {
-                beforeBundling: () => [],
-                beforeInstall: () => [],
-                afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}"/node_modules/typescript/lib/lib.*.d.ts "${outputDir}"/`],
-              },
-            }
-          : {}),
-      },
-    });
-    props.claimCheckBucket.grantReadWrite(this.fn);
-  }
-}
+const copyTypeScriptLibs = (inputDir: string, outputDir: string): string[] => [`cp "${inputDir}"/node_modules/typescript/lib/lib.*.d.ts "${outputDir}"/`];
 
 /**
  * The codebase-analysis services: a versioned snapshot bucket (refactoring writes new versions;
@@ -111,46 +57,44 @@ export class AnalysisServices extends Construct {
     });
     const common = { target: props.target, claimCheckBucket: props.claimCheckBucket, environment: { SNAPSHOT_BUCKET: this.snapshotBucket.bucketName } };
 
-    const snapshotManifest = new AnalysisFunction(this, 'SnapshotManifest', {
+    const snapshotManifest = new NodeLambda(this, 'SnapshotManifest', {
       ...common,
       entry: join(lambdasDir, 'snapshot-manifest', 'handler.ts'),
       description: 'Reads and validates a repository snapshot manifest',
       timeout: Duration.seconds(30),
       memorySize: 256,
-      typeScriptLibs: false,
     });
     this.snapshotBucket.grantRead(snapshotManifest.fn);
 
-    const analyzeFile = new AnalysisFunction(this, 'AnalyzeFile', {
+    const analyzeFile = new NodeLambda(this, 'AnalyzeFile', {
       ...common,
       environment: { ...common.environment, ANALYSIS_TABLE: this.table.tableName },
       entry: join(lambdasDir, 'analyze-file', 'handler.ts'),
       description: 'Analyses one snapshot file with the TypeScript compiler API',
       timeout: Duration.seconds(60),
       memorySize: 1024,
-      typeScriptLibs: true,
+      afterBundling: copyTypeScriptLibs,
     });
     this.snapshotBucket.grantRead(analyzeFile.fn);
     this.table.grant(analyzeFile.fn, 'dynamodb:PutItem');
     props.idempotency.grantTo(analyzeFile.fn);
 
-    const refactorFiles = new AnalysisFunction(this, 'RefactorFiles', {
+    const refactorFiles = new NodeLambda(this, 'RefactorFiles', {
       ...common,
       entry: join(lambdasDir, 'refactor-files', 'handler.ts'),
       description: 'Applies a refactoring batch to snapshot files (new S3 versions) or rolls it back',
       timeout: Duration.seconds(60),
       memorySize: 512,
-      typeScriptLibs: false,
     });
     this.snapshotBucket.grantReadWrite(refactorFiles.fn);
 
-    const checkFiles = new AnalysisFunction(this, 'CheckFiles', {
+    const checkFiles = new NodeLambda(this, 'CheckFiles', {
       ...common,
       entry: join(lambdasDir, 'check-files', 'handler.ts'),
       description: 'Parses and type-checks a snapshot with ts.createProgram',
       timeout: Duration.seconds(120),
       memorySize: 1536,
-      typeScriptLibs: true,
+      afterBundling: copyTypeScriptLibs,
     });
     this.snapshotBucket.grantRead(checkFiles.fn);
 

@@ -18,6 +18,8 @@ export interface NodeLambdaProps {
    * gets read/write on it and CLAIM_CHECK_BUCKET in its environment.
    */
   readonly claimCheckBucket?: s3.IBucket;
+  /** Shell commands run after esbuild, to ship files the bundle reads from disk (see analysis-services.ts). */
+  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
 
 /**
@@ -51,6 +53,9 @@ export class NodeLambda extends Construct {
         sourceMap: true,
         target: 'node20',
         forceDockerBundling: false,
+        ...(props.afterBundling
+          ? { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: props.afterBundling } }
+          : {}),
       },
     });
     props.claimCheckBucket?.grantReadWrite(this.fn);

@@ -24,7 +24,7 @@ const SERVICE = 'localstack';
 
 /** The AWS services the stack uses; anything else is not started. */
 export const LOCALSTACK_SERVICES = [
-  's3', 'dynamodb', 'lambda', 'apigateway', 'cloudformation', 'iam', 'sts', 'logs', 'ssm', 'kms', 'stepfunctions',
+  's3', 'dynamodb', 'lambda', 'apigateway', 'cloudformation', 'iam', 'sts', 'logs', 'ssm', 'kms', 'stepfunctions', 'secretsmanager',
 ];
 
 function findPython(): string {

@@ -6,11 +6,11 @@ import {
   ActivityResetError,
   Client,
   Connection,
-  type ConnectionOptions,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Context as LambdaContext } from 'aws-lambda';
 import { payloadDataConverter } from '../data-converter';
+import { temporalConnectionFromEnv } from '../temporal-connection';
 import type { AsyncCompletion, InvocationEnvelope, InvocationMeta } from './envelope';
 import { errorNameOf, isMarkedNonRetryable } from './errors';
 import { invalidInvocation, unwrapEnvelope } from './handler';
@@ -25,8 +25,10 @@ import { invalidInvocation, unwrapEnvelope } from './handler';
  *
  * The function needs network access to the Temporal frontend: `TEMPORAL_ADDRESS` (default
  * 127.0.0.1:7233, right for the local cloud, where functions run on the host). On AWS, put the
- * function in a VPC that reaches the Temporal service, or use Temporal Cloud with `TEMPORAL_API_KEY`
- * (TLS is then on). Results above the claim-check threshold go through S3 (CLAIM_CHECK_BUCKET) by
+ * function in a VPC that reaches the Temporal service, or use Temporal Cloud with mTLS
+ * (`TEMPORAL_TLS_SECRET_ARN`) or an API key (`TEMPORAL_API_KEY_SECRET_ARN`), both read from
+ * Secrets Manager (runtime/temporal-connection.ts; the function needs secretsmanager:GetSecretValue
+ * on the secret). Results above the claim-check threshold go through S3 (CLAIM_CHECK_BUCKET) by
  * way of the same payload codec the worker uses.
  *
  * Configure the function with no asynchronous retries (`MaximumRetryAttempts: 0`): if it crashes or
@@ -50,7 +52,7 @@ export interface AsyncActivityContext {
 export type AsyncActivityFn<I, O> = (input: I, meta: InvocationMeta, context: AsyncActivityContext) => Promise<O>;
 
 export interface AsyncActivityHandlerOptions {
-  /** How to reach Temporal; default from TEMPORAL_ADDRESS and TEMPORAL_API_KEY. */
+  /** How to reach Temporal; default from TEMPORAL_* (runtime/temporal-connection.ts). */
   connection?: () => Promise<Connection>;
 }
 
@@ -62,13 +64,8 @@ export interface AsyncOutcome {
 let connecting: Promise<Connection> | undefined;
 const clients = new Map<string, Client>();
 
-function connectFromEnv(): Promise<Connection> {
-  const apiKey = process.env.TEMPORAL_API_KEY;
-  const options: ConnectionOptions = {
-    address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-    ...(apiKey ? { apiKey, tls: true } : {}),
-  };
-  return Connection.connect(options);
+async function connectFromEnv(): Promise<Connection> {
+  return Connection.connect(await temporalConnectionFromEnv().connectionOptions());
 }
 
 async function clientFor(namespace: string, connect: () => Promise<Connection>): Promise<Client> {

@@ -4,9 +4,10 @@ describe('loadWorkerConfig', () => {
   const functions = JSON.stringify({ textStats: 'fn-1' });
 
   it('reads the function map and applies defaults', () => {
-    expect(loadWorkerConfig({ STEPLESS_FUNCTIONS: functions })).toEqual({
-      temporalAddress: '127.0.0.1:7233',
-      temporalNamespace: 'default',
+    const config = loadWorkerConfig({ STEPLESS_FUNCTIONS: functions });
+    expect(config.temporal.describe()).toEqual({ address: '127.0.0.1:7233', namespace: 'default', auth: 'plaintext', tls: false });
+    expect(config).toEqual({
+      temporal: expect.objectContaining({ address: '127.0.0.1:7233', namespace: 'default' }),
       taskQueue: 'stepless',
       functions: { textStats: 'fn-1' },
       shutdownGraceMs: 10000,
@@ -21,6 +22,11 @@ describe('loadWorkerConfig', () => {
     });
   });
 
+  it('reads the Temporal connection settings from the same environment', () => {
+    const config = loadWorkerConfig({ STEPLESS_FUNCTIONS: functions, TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_NAMESPACE: 'prod', TEMPORAL_TLS: 'true' });
+    expect(config.temporal.describe()).toEqual({ address: 'temporal.internal:7233', namespace: 'prod', auth: 'tls', tls: true });
+  });
+
   it.each([
     [{}, /STEPLESS_FUNCTIONS is not set/],
     [{ STEPLESS_FUNCTIONS: '{oops' }, /STEPLESS_FUNCTIONS is not valid JSON/],
@@ -28,6 +34,7 @@ describe('loadWorkerConfig', () => {
     [{ STEPLESS_FUNCTIONS: '{"a":""}' }, /non-empty strings/],
     [{ STEPLESS_FUNCTIONS: functions, WORKER_SHUTDOWN_GRACE_MS: '-1' }, /WORKER_SHUTDOWN_GRACE_MS must be a whole number/],
     [{ STEPLESS_FUNCTIONS: functions, CLAIM_CHECK_THRESHOLD_BYTES: '12' }, /CLAIM_CHECK_THRESHOLD_BYTES must be a whole number of bytes ≥ 1024/],
+    [{ STEPLESS_FUNCTIONS: functions, NODE_ENV: 'production' }, /TEMPORAL_ADDRESS is not set: it is required in production/],
   ])('rejects %j with an error naming the variable', (env, message) => {
     expect(() => loadWorkerConfig(env)).toThrow(message);
   });
