@@ -9,6 +9,8 @@ import { AuditLogResources } from '../constructs/audit-log';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import { NodeLambda } from '../constructs/node-lambda';
 import { OrderServices } from '../constructs/order-services';
+import { TrainingServices } from '../constructs/training-services';
+import { AnalysisServices } from '../constructs/analysis-services';
 import { Target } from './target';
 
 export interface SteplessStackProps extends StackProps {
@@ -70,12 +72,16 @@ export class SteplessStack extends Stack {
 
     // Workflow services: the functions (and their tables) of the example workflows, one construct each.
     const orderServices = new OrderServices(this, 'OrderServices', { target: props.target, removalPolicy });
+    const trainingServices = new TrainingServices(this, 'TrainingServices', { target: props.target, bucket: dataBucket });
+    const analysisServices = new AnalysisServices(this, 'AnalysisServices', { target: props.target, removalPolicy, idempotency, claimCheckBucket: dataBucket });
 
     // Logical function name (what workflows pass to lambdaFunction()) → deployed function.
     const workerFunctions: Record<string, NodeLambda> = {
       textStats,
       // Workflow service functions:
       ...orderServices.functions,
+      ...trainingServices.functions,
+      ...analysisServices.functions,
     };
 
     const apiHandler = new NodeLambda(this, 'ApiFunction', {
@@ -90,6 +96,8 @@ export class SteplessStack extends Stack {
         TEMPORAL_NAMESPACE: props.temporalNamespace ?? 'default',
         TASK_QUEUE: taskQueue,
         AUDIT_TABLE: audit.table.tableName,
+        // GET /trainings/{id}/checkpoints lists the checkpoint store's manifests.
+        TRAINING_BUCKET: dataBucket.bucketName,
       },
     });
     audit.table.grantReadData(apiHandler.fn);

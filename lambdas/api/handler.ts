@@ -2,7 +2,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { auditRouteDocs, routeAudit } from './audit';
 import { HttpError, baseUrl, json } from './http';
+import { codecRoutes } from './codec';
 import { jobRoutes } from './jobs';
+import { orderRoutes } from './orders';
+import { trainingRoutes } from './trainings';
+import { analysisRoutes } from './analyses';
 import { openApiDocument } from './openapi';
 import { Router, defineRoute, errors, type Route } from './routes';
 import { temporalClient } from './temporal';
@@ -35,6 +39,10 @@ const serviceRoutes: Route[] = [
 const routes: Route[] = [
   ...serviceRoutes,
   ...jobRoutes,
+  ...codecRoutes,
+  ...orderRoutes,
+  ...trainingRoutes,
+  ...analysisRoutes,
 ];
 
 const router = new Router(routes);
@@ -45,6 +53,30 @@ const documentedRoutes = [...routes, ...auditRouteDocs];
  * was wrong; only our own faults are 5xx, and an unreachable Temporal is a 503 the client may retry.
  */
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const res = await respond(event);
+  return { ...res, headers: { ...res.headers, ...corsHeaders(event) } };
+}
+
+/**
+ * CORS, for browsers calling the API from other origins (the Temporal UI calling the codec
+ * endpoint, a web front end): CORS_ALLOWED_ORIGINS is a comma-separated list of origins, or `*`;
+ * unset, no cross-origin access is granted.
+ */
+function corsHeaders(event: APIGatewayProxyEvent): Record<string, string> {
+  const allowed = (process.env.CORS_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const origin = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'origin')?.[1];
+  if (!origin || allowed.length === 0 || !(allowed.includes('*') || allowed.includes(origin))) return {};
+  return {
+    'access-control-allow-origin': allowed.includes('*') ? '*' : origin,
+    'access-control-allow-methods': 'GET, POST, OPTIONS',
+    'access-control-allow-headers': 'content-type, idempotency-key, authorization, x-api-key, x-namespace',
+    'access-control-max-age': '600',
+    vary: 'Origin',
+  };
+}
+
+async function respond(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  if (event.httpMethod.toUpperCase() === 'OPTIONS') return { statusCode: 204, headers: {}, body: '' };
   try {
     // The audit routes parse their own path: a log id may contain (encoded) slashes.
     if (/^\/*audit(\/|$)/.test(event.path)) return await routeAudit(event);
