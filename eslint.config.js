@@ -21,7 +21,10 @@ const workflowRestrictions = {
 };
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'dist/', '.local/', 'coverage/', '**/build/', 'infra/local/lambda-executor/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'dist/', '.local/', 'coverage/', '**/build/', 'infra/local/lambda-executor/',
+    // The analysis workflow's sample input: code with planted faults (eval, any, ...) to be found.
+    'test/testdata/sample-repo/',
+  ] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
