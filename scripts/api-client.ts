@@ -10,8 +10,9 @@ export interface HttpAnswer<T = Record<string, unknown>> {
   headers: Headers;
 }
 
-/** `path` is relative to the API's base URL (`orders/42`); a leading slash is ignored. */
+/** `path` is relative to the API's base URL (`orders/42`); a leading slash is ignored; '' is the URL itself (a status URL). */
 export function apiUrlOf(apiUrl: string, path: string): string {
+  if (path === '') return apiUrl;
   return new URL(path.replace(/^\//, ''), apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`).toString();
 }
 
