@@ -1,10 +1,12 @@
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Fn } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Fn } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/names';
+import { TableProtection } from '../aspects/table-protection';
 import { AuditLogResources } from '../constructs/audit-log';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import { NodeLambda } from '../constructs/node-lambda';
@@ -25,6 +27,12 @@ export interface SteplessStackProps extends StackProps {
   readonly localEndpoint?: string;
   /** How long the audit anchors stay under S3 Object Lock (compliance mode) on AWS. Default 365 days. */
   readonly auditAnchorRetention?: Duration;
+  /**
+   * How long claim-checked payloads (large workflow inputs and results) are kept. They are read
+   * while a workflow runs and when its history is replayed or shown, so this must outlast your
+   * longest workflow plus the namespace's history retention. Default 400 days.
+   */
+  readonly claimCheckRetention?: Duration;
 }
 
 const lambdasDir = join(__dirname, '..', '..', 'lambdas');
@@ -36,12 +44,25 @@ export class SteplessStack extends Stack {
     const taskQueue = props.taskQueue ?? DEFAULT_TASK_QUEUE;
     // Locally the stack is torn down with the local cloud; on AWS, data outlives a stack deletion.
     const removalPolicy = local ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    if (!local && !props.temporalAddress) {
+      throw new Error('the AWS target needs the Temporal frontend address: pass -c temporalAddress=<host:port> (e.g. my-ns.a1b2c.tmprl.cloud:7233)');
+    }
+    if (!local) Aspects.of(this).add(new TableProtection());
 
+    // Checkpoints, claim checks, reports. Versioned, so an overwritten or deleted object can be
+    // recovered; on AWS encrypted with a customer-managed key (grants to the bucket include it).
     const dataBucket = new s3.Bucket(this, 'DataBucket', {
       removalPolicy,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      ...(local
+        ? { encryption: s3.BucketEncryption.S3_MANAGED }
+        : { encryption: s3.BucketEncryption.KMS, encryptionKey: new kms.Key(this, 'DataKey', { enableKeyRotation: true, removalPolicy, description: 'Stepless data bucket' }), bucketKeyEnabled: true }),
       enforceSSL: true,
+      versioned: true,
+      lifecycleRules: [
+        { id: 'expire-claim-checks', prefix: 'claim-checks/', expiration: props.claimCheckRetention ?? Duration.days(400) },
+        { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(30) },
+      ],
     });
 
     const jobsTable = new dynamodb.Table(this, 'JobsTable', {

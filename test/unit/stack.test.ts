@@ -6,7 +6,7 @@ import { parseTarget, type Target } from '../../infra/stacks/target';
 /** What the stack promises, asserted on the synthesized template (bundling runs the local esbuild). */
 function synth(target: Target): Template {
   const app = new App();
-  const stack = new SteplessStack(app, `Test-${target}`, { target, stage: target === 'local' ? 'local' : 'prod' });
+  const stack = new SteplessStack(app, `Test-${target}`, { target, stage: target === 'local' ? 'local' : 'prod', ...(target === 'aws' ? { temporalAddress: 'my-ns.a1b2c.tmprl.cloud:7233' } : {}) });
   return Template.fromStack(stack);
 }
 
@@ -24,6 +24,41 @@ describe('SteplessStack', () => {
         PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
       });
     }
+  });
+
+  it('versions the data bucket, expires old claim checks and old versions, and encrypts it with a rotating KMS key on AWS', () => {
+    for (const t of [local, aws]) {
+      t.hasResourceProperties('AWS::S3::Bucket', {
+        VersioningConfiguration: { Status: 'Enabled' },
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            Match.objectLike({ Id: 'expire-claim-checks', Prefix: 'claim-checks/', ExpirationInDays: 400, Status: 'Enabled' }),
+            Match.objectLike({ Id: 'expire-old-versions', NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+          ]),
+        },
+      });
+    }
+    aws.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }), BucketKeyEnabled: true })] },
+    });
+    aws.hasResourceProperties('AWS::KMS::Key', { Description: 'Stepless data bucket', EnableKeyRotation: true });
+  });
+
+  it('gives every DynamoDB table point-in-time recovery and deletion protection on AWS, and none locally', () => {
+    const tables = Object.values(aws.findResources('AWS::DynamoDB::Table')) as Array<{ Properties: Record<string, unknown> }>;
+    expect(tables.length).toBeGreaterThanOrEqual(7);
+    for (const t of tables) {
+      expect(t.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(t.Properties.DeletionProtectionEnabled).toBe(true);
+    }
+    for (const t of Object.values(local.findResources('AWS::DynamoDB::Table')) as Array<{ Properties: Record<string, unknown> }>) {
+      expect(t.Properties.DeletionProtectionEnabled).toBeUndefined();
+    }
+  });
+
+  it('refuses to synthesize the AWS target without a Temporal address', () => {
+    expect(() => new SteplessStack(new App(), 'NoAddress', { target: 'aws', stage: 'prod' })).toThrow('-c temporalAddress=<host:port>');
   });
 
   it('keeps data on AWS when the stack is deleted, and not locally', () => {
