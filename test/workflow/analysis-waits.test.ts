@@ -40,7 +40,8 @@ function readRepo(): Map<string, string> {
 }
 
 /** In-process steps: same contracts as the Lambda functions, versions of each file kept in memory. */
-function fakeCloud() {
+/** `slowAudit`: how long recording an event of that type takes (a busy audit table). */
+function fakeCloud(slowAudit: Record<string, Promise<void>> = {}) {
   const versions = new Map<string, string[]>([...readRepo()].map(([p, t]) => [p, [t]]));
   const audit: Array<Record<string, unknown>> = [];
   const sha = (t: string) => createHash('sha256').update(t).digest('hex');
@@ -99,9 +100,10 @@ function fakeCloud() {
         return Promise.resolve(fns[req.function]!(req.input as never));
       },
       startFunction: () => Promise.reject(new Error('not used')),
-      appendAuditEvent: (req: AppendAuditEventRequest) => {
+      appendAuditEvent: async (req: AppendAuditEventRequest) => {
+        await slowAudit[req.event.type];
         audit.push(req.event);
-        return Promise.resolve({ recorded: true, logId: req.logId, digests: {} });
+        return { recorded: true, logId: req.logId, digests: {} };
       },
     },
   };
@@ -168,6 +170,23 @@ describe('analysis workflow waits (time-skipping)', () => {
       const result = await handle.result();
       expect(result).toMatchObject({ status: 'completed', cost: { budget: 1 }, files: { analysed: 8 } });
       await expect(handle.executeUpdate(budgetUpdate, { args: [{ requestId: 'r3', approved: false }] })).rejects.toThrow();
+    });
+  });
+
+  it('budget gate: a decision sent as soon as the gate shows, while its audit event is still being recorded, is not lost', async () => {
+    let release!: () => void;
+    const auditHeld = new Promise<void>((resolve) => (release = resolve));
+    const cloud = fakeCloud({ 'analysis.budget-approval-requested': auditHeld });
+    await withWorker(cloud, async (taskQueue) => {
+      const handle = await env.client.workflow.start<typeof codebaseAnalysis>('codebaseAnalysis', { taskQueue, workflowId: `analysis-${randomUUID()}`, args: [input({ budget: 0.004, parallelism: 1, refactor: false })] });
+      await until(handle, (p) => p.stage === 'awaiting-budget-approval');
+      // The gate is visible, its audit activity has not finished: the refusal lands in between.
+      const outcome = await handle.executeUpdate(budgetUpdate, { args: [{ requestId: 'early', approved: false }] });
+      expect(outcome).toMatchObject({ duplicate: false, approved: false });
+      release();
+      const result = await handle.result();
+      expect(result).toMatchObject({ status: 'stopped-by-budget', stoppedByBudget: true });
+      expect(cloud.audit.find((e) => e.type === 'analysis.budget-decided')).toMatchObject({ requestId: 'early', approved: false });
     });
   });
 

@@ -221,10 +221,12 @@ export class AnalysisRun {
       return false;
     }
     const previousStage = this.progress.stage;
+    // Cleared before the gate opens: a decision may arrive while the audit event below is being
+    // recorded (the stage is already visible to clients), and it must not be wiped afterwards.
+    this.budgetDecision = undefined;
     this.progress.pendingBudgetRequest = { requestedAt: now(), spent, budget, nextFile: next.path, depth, estimatedCost: estimate, minimumBudget };
     this.progress.stage = 'awaiting-budget-approval';
     await audit.record('analysis.budget-approval-requested', { spent, budget, nextFile: next.path, depth, estimatedCost: estimate, minimumBudget });
-    this.budgetDecision = undefined;
     const timeoutSeconds = this.input.budgetApprovalTimeoutSeconds ?? DEFAULTS.budgetApprovalTimeoutSeconds;
     const decided = await condition(() => this.budgetDecision !== undefined, timeoutSeconds * 1000);
     const decision = this.budgetDecision as BudgetDecisionInput | undefined;
