@@ -1,3 +1,5 @@
+import type { VersioningBehavior } from '@temporalio/common';
+import type { WorkerDeploymentOptions } from '@temporalio/worker';
 import { claimCheckThreshold } from '../runtime/data-converter';
 import { temporalConnectionFromEnv, type TemporalConnectionSettings } from '../runtime/temporal-connection';
 import { DEFAULT_TASK_QUEUE } from '../workflows/names';
@@ -13,6 +15,11 @@ export interface WorkerConfig {
   /** S3 bucket for payloads above `claimCheckThresholdBytes`; none: payloads stay inline. */
   claimCheckBucket?: string;
   claimCheckThresholdBytes: number;
+  /**
+   * Worker Deployment versioning (WORKER_DEPLOYMENT_NAME, WORKER_BUILD_ID,
+   * WORKER_DEFAULT_VERSIONING_BEHAVIOR), passed to `Worker.create` as is; absent: the worker is unversioned.
+   */
+  workerDeploymentOptions?: WorkerDeploymentOptions;
 }
 
 /** Reads the worker's configuration from its environment; every error names the variable and the rule. */
@@ -42,5 +49,52 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     shutdownGraceMs,
     ...(env.CLAIM_CHECK_BUCKET ? { claimCheckBucket: env.CLAIM_CHECK_BUCKET } : {}),
     claimCheckThresholdBytes: claimCheckThreshold(env),
+    ...workerVersioningFromEnv(env),
+  };
+}
+
+const VERSIONING_BEHAVIORS: readonly VersioningBehavior[] = ['PINNED', 'AUTO_UPGRADE'];
+
+/**
+ * Worker Deployment versioning (docs/versioning.md). WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID come
+ * together or not at all: with both, the worker polls as that Worker Deployment Version and only gets
+ * the tasks the server routes to it; with neither it is unversioned, as before.
+ * WORKER_DEFAULT_VERSIONING_BEHAVIOR (PINNED, the default, or AUTO_UPGRADE) applies to every
+ * workflow this worker runs. Empty values count as unset.
+ */
+export function workerVersioningFromEnv(env: NodeJS.ProcessEnv): { workerDeploymentOptions?: WorkerDeploymentOptions } {
+  const deploymentName = env.WORKER_DEPLOYMENT_NAME || undefined;
+  const buildId = env.WORKER_BUILD_ID || undefined;
+  const behavior = env.WORKER_DEFAULT_VERSIONING_BEHAVIOR || undefined;
+  if (deploymentName === undefined && buildId === undefined) {
+    if (behavior !== undefined) {
+      throw new Error(
+        `WORKER_DEFAULT_VERSIONING_BEHAVIOR is set ("${behavior}") but Worker Versioning is off: it only applies with WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID; set both, or unset WORKER_DEFAULT_VERSIONING_BEHAVIOR`,
+      );
+    }
+    return {};
+  }
+  if (deploymentName === undefined || buildId === undefined) {
+    const [missing, present] = deploymentName === undefined ? ['WORKER_DEPLOYMENT_NAME', 'WORKER_BUILD_ID'] : ['WORKER_BUILD_ID', 'WORKER_DEPLOYMENT_NAME'];
+    throw new Error(
+      `${missing} is not set but ${present} is: Worker Versioning needs both WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID (or neither, for an unversioned worker)`,
+    );
+  }
+  // The server refuses these only when the worker polls, and the SDK keeps retrying: a worker that starts but never gets a task.
+  if (/[.:]/.test(deploymentName)) {
+    throw new Error(`WORKER_DEPLOYMENT_NAME must not contain '.' or ':' (the server's version separators), got "${deploymentName}"`);
+  }
+  if (buildId.startsWith('__')) {
+    throw new Error(`WORKER_BUILD_ID must not start with '__' (reserved by the server, e.g. __unversioned__), got "${buildId}"`);
+  }
+  if (behavior !== undefined && !(VERSIONING_BEHAVIORS as readonly string[]).includes(behavior)) {
+    throw new Error(`WORKER_DEFAULT_VERSIONING_BEHAVIOR must be ${VERSIONING_BEHAVIORS.join(' or ')}, got "${behavior}"`);
+  }
+  return {
+    workerDeploymentOptions: {
+      useWorkerVersioning: true,
+      version: { deploymentName, buildId },
+      defaultVersioningBehavior: (behavior as VersioningBehavior | undefined) ?? 'PINNED',
+    },
   };
 }

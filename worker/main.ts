@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     },
     dataConverter: payloadDataConverter(process.env, { s3 }),
     shutdownGraceTime: config.shutdownGraceMs,
+    // WORKER_DEPLOYMENT_NAME + WORKER_BUILD_ID: poll as that Worker Deployment Version (docs/versioning.md); unset: unversioned.
+    ...(config.workerDeploymentOptions && { workerDeploymentOptions: config.workerDeploymentOptions }),
   });
   // describe(): address, namespace, auth kind and secret ARNs, never a secret's contents.
   const temporal = config.temporal.describe();
@@ -56,6 +58,9 @@ async function main(): Promise<void> {
     namespace: temporal.namespace,
     temporal,
     taskQueue: config.taskQueue,
+    deploymentVersion: config.workerDeploymentOptions
+      ? { ...config.workerDeploymentOptions.version, defaultVersioningBehavior: config.workerDeploymentOptions.defaultVersioningBehavior }
+      : null,
     functions: Object.keys(config.functions),
     claimCheckBucket: config.claimCheckBucket ?? null,
     audit: audit ? { table: process.env.AUDIT_TABLE, anchorBucket: process.env.AUDIT_ANCHOR_BUCKET ?? null, signer: audit.signer.description } : null,

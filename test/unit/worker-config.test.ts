@@ -38,4 +38,38 @@ describe('loadWorkerConfig', () => {
   ])('rejects %j with an error naming the variable', (env, message) => {
     expect(() => loadWorkerConfig(env)).toThrow(message);
   });
+
+  describe('Worker Deployment versioning', () => {
+    const versioned = { STEPLESS_FUNCTIONS: functions, WORKER_DEPLOYMENT_NAME: 'stepless', WORKER_BUILD_ID: 'git-3f2a9c1' };
+
+    it('is off without WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID (empty values count as unset)', () => {
+      expect(loadWorkerConfig({ STEPLESS_FUNCTIONS: functions })).not.toHaveProperty('workerDeploymentOptions');
+      expect(loadWorkerConfig({ STEPLESS_FUNCTIONS: functions, WORKER_DEPLOYMENT_NAME: '', WORKER_BUILD_ID: '' })).not.toHaveProperty('workerDeploymentOptions');
+    });
+
+    it('with both, pins workflows to the version by default', () => {
+      expect(loadWorkerConfig(versioned).workerDeploymentOptions).toEqual({
+        useWorkerVersioning: true,
+        version: { deploymentName: 'stepless', buildId: 'git-3f2a9c1' },
+        defaultVersioningBehavior: 'PINNED',
+      });
+    });
+
+    it.each(['PINNED', 'AUTO_UPGRADE'] as const)('takes WORKER_DEFAULT_VERSIONING_BEHAVIOR=%s', (behavior) => {
+      expect(loadWorkerConfig({ ...versioned, WORKER_DEFAULT_VERSIONING_BEHAVIOR: behavior }).workerDeploymentOptions?.defaultVersioningBehavior).toBe(behavior);
+    });
+
+    it.each([
+      [{ WORKER_DEPLOYMENT_NAME: 'stepless' }, /WORKER_BUILD_ID is not set but WORKER_DEPLOYMENT_NAME is: Worker Versioning needs both/],
+      [{ WORKER_BUILD_ID: 'git-3f2a9c1' }, /WORKER_DEPLOYMENT_NAME is not set but WORKER_BUILD_ID is: Worker Versioning needs both/],
+      [{ WORKER_DEPLOYMENT_NAME: 'stepless', WORKER_BUILD_ID: '' }, /WORKER_BUILD_ID is not set but WORKER_DEPLOYMENT_NAME is/],
+      [{ WORKER_DEFAULT_VERSIONING_BEHAVIOR: 'PINNED' }, /WORKER_DEFAULT_VERSIONING_BEHAVIOR is set \("PINNED"\) but Worker Versioning is off/],
+      [{ ...versioned, WORKER_DEFAULT_VERSIONING_BEHAVIOR: 'pinned' }, /WORKER_DEFAULT_VERSIONING_BEHAVIOR must be PINNED or AUTO_UPGRADE, got "pinned"/],
+      [{ ...versioned, WORKER_DEPLOYMENT_NAME: 'stepless.prod' }, /WORKER_DEPLOYMENT_NAME must not contain '\.' or ':'/],
+      [{ ...versioned, WORKER_DEPLOYMENT_NAME: 'stepless:prod' }, /WORKER_DEPLOYMENT_NAME must not contain '\.' or ':'/],
+      [{ ...versioned, WORKER_BUILD_ID: '__unversioned__' }, /WORKER_BUILD_ID must not start with '__'/],
+    ])('rejects %j with an error naming the variable and the rule', (env, message) => {
+      expect(() => loadWorkerConfig({ STEPLESS_FUNCTIONS: functions, ...env })).toThrow(message);
+    });
+  });
 });
