@@ -14,6 +14,7 @@ COPY runtime ./runtime
 COPY worker ./worker
 COPY lambdas ./lambdas
 COPY scripts/build-worker.ts scripts/run-main.ts ./scripts/
+COPY infra/local/exec.ts infra/local/paths.ts ./infra/local/
 RUN npx tsx scripts/build-worker.ts --out dist/worker
 
 # 2. The few packages main.js still loads at run time (the Temporal SDK, with its native core).

@@ -2,7 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LambdaDefaults } from './lambda-defaults';
 import { Target } from '../stacks/target';
 
 export interface NodeLambdaProps {
@@ -18,6 +21,12 @@ export interface NodeLambdaProps {
    * gets read/write on it and CLAIM_CHECK_BUCKET in its environment.
    */
   readonly claimCheckBucket?: s3.IBucket;
+  /**
+   * Concurrent executions reserved for (and capped at) this number on AWS: for a function that
+   * protects a downstream (a payment provider, a rate-limited API). Excess invocations are
+   * throttled, which the Lambda bridge retries as a Temporal activity retry.
+   */
+  readonly reservedConcurrency?: number;
   /** Shell commands run after esbuild, to ship files the bundle reads from disk (see analysis-services.ts). */
   readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
@@ -29,10 +38,17 @@ export interface NodeLambdaProps {
  */
 export class NodeLambda extends Construct {
   readonly fn: NodejsFunction;
+  /**
+   * Where the function logs. Not `fn.logGroup`: without an explicit group that getter adds a
+   * log-retention custom resource (one more function) to the stack.
+   */
+  readonly logGroupName: string;
 
   constructor(scope: Construct, id: string, props: NodeLambdaProps) {
     super(scope, id);
     const local = props.target === 'local';
+    const defaults = LambdaDefaults.of(this)?.props;
+    const logGroup = defaults?.logRetention ? new logs.LogGroup(this, 'Logs', { retention: defaults.logRetention, removalPolicy: defaults.removalPolicy }) : undefined;
     this.fn = new NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
@@ -41,6 +57,12 @@ export class NodeLambda extends Construct {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
       description: props.description,
+      tracing: defaults?.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      ...(defaults?.reservedConcurrency && props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+      ...(logGroup ? { logGroup } : {}),
+      ...(defaults?.deadLetterQueue
+        ? { onFailure: new destinations.SqsDestination(defaults.deadLetterQueue), retryAttempts: 2, maxEventAge: LambdaDefaults.MAX_EVENT_AGE }
+        : {}),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         // LocalStack serves S3 on one host name, so buckets are addressed by path there.
@@ -58,6 +80,7 @@ export class NodeLambda extends Construct {
           : {}),
       },
     });
+    this.logGroupName = logGroup ? logGroup.logGroupName : `/aws/lambda/${this.fn.functionName}`;
     props.claimCheckBucket?.grantReadWrite(this.fn);
   }
 }

@@ -11,6 +11,12 @@ export interface OrderServicesProps {
 }
 
 const lambdasDir = join(__dirname, '..', '..', 'lambdas');
+/**
+ * At most this many charges run at once on AWS: a payment provider rate-limits its callers, and a
+ * burst of orders should queue in Temporal (throttles are retried as activity attempts) rather than
+ * be refused by the provider.
+ */
+const PAYMENT_CONCURRENCY = 10;
 
 /**
  * The order saga's services (workflows/orders): inventory, payment and shipping, each a Lambda
@@ -39,11 +45,11 @@ export class OrderServices extends Construct {
     // One item per order: the shipment and its tracking number.
     this.shipmentsTable = table('ShipmentsTable', 'orderId');
 
-    const fn = (name: string, folder: string, description: string, environment: Record<string, string>) =>
-      new NodeLambda(this, name, { entry: join(lambdasDir, folder, 'handler.ts'), target: props.target, description, timeout: Duration.seconds(20), memorySize: 256, environment });
+    const fn = (name: string, folder: string, description: string, environment: Record<string, string>, reservedConcurrency?: number) =>
+      new NodeLambda(this, name, { entry: join(lambdasDir, folder, 'handler.ts'), target: props.target, description, timeout: Duration.seconds(20), memorySize: 256, environment, reservedConcurrency });
 
     const inventory = fn('InventoryFunction', 'inventory', 'Order saga: reserves and releases stock with conditional decrements', { INVENTORY_TABLE: this.inventoryTable.tableName });
-    const payment = fn('PaymentFunction', 'payment', 'Order saga: charges (once per order) and refunds payments', { PAYMENTS_TABLE: this.paymentsTable.tableName });
+    const payment = fn('PaymentFunction', 'payment', 'Order saga: charges (once per order) and refunds payments', { PAYMENTS_TABLE: this.paymentsTable.tableName }, PAYMENT_CONCURRENCY);
     const shipping = fn('ShippingFunction', 'shipping', 'Order saga: creates and cancels shipments with tracking numbers', { SHIPMENTS_TABLE: this.shipmentsTable.tableName });
     this.inventoryTable.grantReadWriteData(inventory.fn);
     this.paymentsTable.grantReadWriteData(payment.fn);

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { ensureHadolint } from '../../infra/local/hadolint';
 import { repoRoot } from '../../infra/local/paths';
 
@@ -38,5 +39,32 @@ describe('Dockerfile', () => {
     expect(final).not.toMatch(/npm (ci|install)|tsx/);
     // The build stage runs the same build the worker-bundle integration test starts.
     expect(text).toContain('scripts/build-worker.ts --out dist/worker');
+  });
+});
+
+describe('.dockerignore', () => {
+  it('lets every file the Dockerfile copies into the build context (it is an allowlist)', () => {
+    const allowed = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.slice(1).replace(/\/$/, ''));
+    const sources = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')
+      .split('\n')
+      .filter((l) => /^COPY /.test(l) && !l.includes('--from='))
+      .flatMap((l) => l.replace(/^COPY\s+/, '').split(/\s+/).slice(0, -1))
+      .map((s) => s.replace(/\/$/, ''));
+    expect(sources.length).toBeGreaterThan(5);
+    for (const source of sources) expect(allowed).toContain(source);
+  });
+
+  it('holds every local module the image build script, the worker and the workflows import', async () => {
+    // The build stage runs scripts/build-worker.ts, which bundles worker/main.ts and workflows/: whatever they import from the repo must be in the context.
+    const entryPoints = ['scripts/build-worker.ts', 'worker/main.ts', 'workflows/index.ts'].map((f) => join(repoRoot, f));
+    const { metafile } = await build({ entryPoints, outdir: join(tmpdir(), 'dockerignore-check'), bundle: true, platform: 'node', packages: 'external', write: false, metafile: true, absWorkingDir: repoRoot, logLevel: 'silent' });
+    const allowed = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n').filter((l) => l.startsWith('!')).map((l) => l.slice(1));
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs).toContain('scripts/run-main.ts');
+    const outside = inputs.filter((file) => !allowed.some((a) => (a.endsWith('/') ? file.startsWith(a) : file === a)));
+    expect(outside).toEqual([]);
   });
 });

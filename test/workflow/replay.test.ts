@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
  * Replay: every history in test/replay/histories (recorded from real runs on the local cloud with
  * scripts/record-history.ts) must replay against today's workflow code. A change that would break
  * running workflows (a step added, removed or reordered without `patched()`) fails here, in CI,
- * before it reaches a worker. See docs/workflows/versioning.md.
+ * before it reaches a worker. See docs/versioning.md.
  */
 const historiesDir = join(__dirname, '..', 'replay', 'histories');
 const histories = readdirSync(historiesDir)

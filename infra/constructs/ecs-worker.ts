@@ -1,0 +1,199 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, TASK_QUEUE_DIMENSION, WorkerMetrics } from '../../worker/metrics/names';
+import type { ResolvedDeploymentSettings } from '../stacks/deployment-config';
+import type { AuditLogResources } from './audit-log';
+import type { NodeLambda } from './node-lambda';
+import type { TemporalAccess } from './temporal-access';
+
+export interface EcsWorkerProps {
+  readonly settings: ResolvedDeploymentSettings;
+  readonly stage: string;
+  /** Logical function name (what workflows pass to lambdaFunction()) → deployed function. */
+  readonly functions: Record<string, NodeLambda>;
+  /** Claim checks and training checkpoints. */
+  readonly dataBucket: s3.IBucket;
+  readonly audit: AuditLogResources;
+  /** The payload encryption key, when payload encryption is on. */
+  readonly payloadKey?: kms.IKey;
+  readonly removalPolicy: RemovalPolicy;
+  /** TEMPORAL_* and the credential secret. */
+  readonly temporal: TemporalAccess;
+}
+
+/** Fargate's hard limit between SIGTERM and SIGKILL. */
+const STOP_TIMEOUT = Duration.seconds(120);
+/** In-flight activities get this long to finish; the rest of the stop timeout is for closing down. */
+const SHUTDOWN_GRACE = Duration.seconds(100);
+const HEALTH_PORT = 8080;
+const METRICS_INTERVAL = Duration.seconds(60);
+
+/**
+ * The long-lived worker on ECS Fargate: the repo's Dockerfile (or a prebuilt image), in private
+ * subnets of a new or imported VPC, with egress only to HTTPS (AWS APIs) and the Temporal
+ * frontend's port. It scales on CPU and on the task-queue backlog per worker that the worker
+ * itself publishes (worker/metrics/), and deploys with rolling replacement that never drops below
+ * the desired count, so running workflows keep being served during a deploy.
+ */
+export class EcsWorker extends Construct {
+  readonly vpc: ec2.IVpc;
+  readonly cluster: ecs.Cluster;
+  readonly service: ecs.FargateService;
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly logGroup: logs.LogGroup;
+  /** Tasks waiting per worker, as the autoscaling policy sees it. */
+  readonly backlogPerWorker: cloudwatch.Metric;
+
+  constructor(scope: Construct, id: string, props: EcsWorkerProps) {
+    super(scope, id);
+    const { settings } = props;
+    this.vpc = settings.vpcId ? ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: settings.vpcId }) : this.createVpc(settings.natGateways, props.removalPolicy);
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: this.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/stepless/${props.stage}/worker`,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: settings.workerCpu,
+      memoryLimitMiB: settings.workerMemoryMiB,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      // The root filesystem is read-only; Node and the Temporal core may still want a scratch /tmp.
+      volumes: [{ name: 'tmp' }],
+    });
+
+    const image = settings.workerImage
+      ? ecs.ContainerImage.fromRegistry(settings.workerImage)
+      : ecs.ContainerImage.fromAsset(join(__dirname, '..', '..'), { file: 'Dockerfile', platform: Platform.LINUX_ARM64 });
+
+    const container = this.taskDefinition.addContainer('Worker', {
+      image,
+      essential: true,
+      readonlyRootFilesystem: true,
+      stopTimeout: STOP_TIMEOUT,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker', mode: ecs.AwsLogDriverMode.NON_BLOCKING }),
+      environment: this.environment(props),
+      healthCheck: {
+        // The worker answers /healthz with 200 only while it polls (worker/health.ts).
+        command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${HEALTH_PORT}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(60),
+      },
+    });
+    container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
+
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: this.vpc,
+      description: 'Stepless worker: no inbound; outbound HTTPS (AWS APIs) and the Temporal frontend',
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs (Lambda, S3, DynamoDB, KMS, Secrets Manager, CloudWatch)');
+    const temporalPort = Number(settings.temporalAddress.split(':').at(-1));
+    if (temporalPort !== 443) securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(temporalPort), 'Temporal frontend (gRPC)');
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: settings.workerMinTasks,
+      // Zero downtime: new tasks start (and poll) before old ones get SIGTERM and drain.
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+      securityGroups: [securityGroup],
+      enableExecuteCommand: false,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    });
+
+    this.grantWorkerAccess(props);
+
+    const dimensionsMap = { [TASK_QUEUE_DIMENSION]: settings.taskQueue };
+    this.backlogPerWorker = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: WorkerMetrics.backlogPerWorker,
+      dimensionsMap,
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.minutes(1),
+    });
+    const scaling = this.service.autoScaleTaskCount({ minCapacity: settings.workerMinTasks, maxCapacity: settings.workerMaxTasks });
+    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60, scaleInCooldown: Duration.minutes(5), scaleOutCooldown: Duration.minutes(1) });
+    scaling.scaleToTrackCustomMetric('Backlog', {
+      metric: this.backlogPerWorker,
+      targetValue: settings.workerBacklogPerTask,
+      scaleInCooldown: Duration.minutes(5),
+      scaleOutCooldown: Duration.minutes(1),
+    });
+  }
+
+  private createVpc(natGateways: number, removalPolicy: RemovalPolicy): ec2.Vpc {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+      ],
+      // S3 and DynamoDB traffic stays off the NAT gateway (gateway endpoints cost nothing).
+      gatewayEndpoints: {
+        S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
+        DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
+      },
+    });
+    const flowLogs = new logs.LogGroup(this, 'VpcFlowLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy });
+    vpc.addFlowLog('FlowLogs', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.REJECT });
+    return vpc;
+  }
+
+  /** The worker's configuration (worker/config.ts); secret ARNs only, never secret values. */
+  private environment(props: EcsWorkerProps): Record<string, string> {
+    const { settings } = props;
+    return {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'INFO',
+      ...props.temporal.environment,
+      TASK_QUEUE: settings.taskQueue,
+      STEPLESS_FUNCTIONS: Stack.of(this).toJsonString(Object.fromEntries(Object.entries(props.functions).map(([name, f]) => [name, f.fn.functionName]))),
+      CLAIM_CHECK_BUCKET: props.dataBucket.bucketName,
+      AUDIT_TABLE: props.audit.table.tableName,
+      AUDIT_ANCHOR_BUCKET: props.audit.anchorBucket.bucketName,
+      AUDIT_KMS_KEY_ID: props.audit.signingKey.keyArn,
+      ...(props.payloadKey ? { PAYLOAD_KMS_KEY_ID: props.payloadKey.keyArn } : {}),
+      WORKER_SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE.toMilliseconds()),
+      WORKER_HEALTH_PORT: String(HEALTH_PORT),
+      WORKER_METRICS_INTERVAL_MS: String(METRICS_INTERVAL.toMilliseconds()),
+    };
+  }
+
+  private grantWorkerAccess(props: EcsWorkerProps): void {
+    const role = this.taskDefinition.taskRole;
+    for (const f of Object.values(props.functions)) f.fn.grantInvoke(role);
+    props.dataBucket.grantReadWrite(role);
+    props.audit.grantAppend(role);
+    props.payloadKey?.grantEncryptDecrypt(role);
+    props.temporal.grantTo(role);
+    // PutMetricData has no resource-level permissions; the condition keeps the worker to its own namespace.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
+    }));
+  }
+}

@@ -1,0 +1,182 @@
+import { DEFAULT_TASK_QUEUE } from '../../workflows/names';
+import { Target } from './target';
+
+/**
+ * Everything a deployment can choose, read from CDK context (`-c key=value` or cdk.json), with the
+ * defaults each target gets. The stack takes the same shape as props, so tests build it directly.
+ * Every error names the context key and the rule.
+ */
+export type ApiAuth = 'apiKey' | 'iam' | 'none';
+
+export interface DeploymentSettings {
+  /** `host:port` of the Temporal frontend. Required on AWS. */
+  readonly temporalAddress?: string;
+  readonly temporalNamespace?: string;
+  /** TLS to Temporal with the system CAs (a self-hosted cluster behind a public certificate). */
+  readonly temporalTls?: boolean;
+  /** Secrets Manager secret (JSON: clientCert, clientKey, serverCa?, serverNameOverride?): mTLS. */
+  readonly temporalTlsSecretArn?: string;
+  /** Secrets Manager secret holding a Temporal Cloud API key. */
+  readonly temporalApiKeySecretArn?: string;
+  readonly taskQueue?: string;
+  /** Import this VPC instead of creating one; it needs private subnets with egress. */
+  readonly vpcId?: string;
+  /** NAT gateways of a created VPC: 1 (default) is cheaper, one per AZ (2) survives an AZ loss. */
+  readonly natGateways?: number;
+  readonly workerCpu?: number;
+  readonly workerMemoryMiB?: number;
+  readonly workerMinTasks?: number;
+  readonly workerMaxTasks?: number;
+  /** Scale out when each worker has more than this many tasks waiting. Default 20. */
+  readonly workerBacklogPerTask?: number;
+  /** A prebuilt worker image (e.g. an ECR URI with tag) instead of building the repo's Dockerfile. */
+  readonly workerImage?: string;
+  /** API authorization: API keys with a usage plan (default on AWS), IAM (SigV4), or none (local). */
+  readonly apiAuth?: ApiAuth;
+  /** Steady-state requests per second the stage accepts. Default 50. */
+  readonly apiThrottleRate?: number;
+  /** Burst of requests the stage accepts. Default 100. */
+  readonly apiThrottleBurst?: number;
+  /** Requests per day per API key (usage plan quota); unset: no quota. */
+  readonly apiQuotaPerDay?: number;
+  /** Origins allowed by CORS (browser clients, the Temporal UI's codec calls); empty: CORS off. */
+  readonly corsOrigins?: readonly string[];
+  /** X-Ray tracing on the functions, the API stage and the worker's AWS calls. */
+  readonly tracing?: boolean;
+  /** Encrypt workflow payloads with KMS before they reach Temporal (runtime/encryption). */
+  readonly payloadEncryption?: boolean;
+  /** Where alarm notifications go (an SNS email subscription); unset: the topic has no subscriber. */
+  readonly alarmEmail?: string;
+}
+
+export interface ResolvedDeploymentSettings extends Required<Omit<DeploymentSettings, 'temporalAddress' | 'temporalTlsSecretArn' | 'temporalApiKeySecretArn' | 'vpcId' | 'workerImage' | 'apiQuotaPerDay' | 'alarmEmail'>> {
+  readonly temporalAddress: string;
+  readonly temporalTlsSecretArn?: string;
+  readonly temporalApiKeySecretArn?: string;
+  readonly vpcId?: string;
+  readonly workerImage?: string;
+  readonly apiQuotaPerDay?: number;
+  readonly alarmEmail?: string;
+}
+
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** Fargate's valid CPU units → memory (MiB) it allows with them. */
+const FARGATE_MEMORY: Record<number, [number, number]> = { 256: [512, 2048], 512: [1024, 4096], 1024: [2048, 8192], 2048: [4096, 16384], 4096: [8192, 30720] };
+
+/** The context keys `deploymentSettingsFromContext` reads, for the README's reference and error messages. */
+export const CONTEXT_KEYS = [
+  'temporalAddress', 'temporalNamespace', 'temporalTls', 'temporalTlsSecretArn', 'temporalApiKeySecretArn', 'taskQueue',
+  'vpcId', 'natGateways', 'workerCpu', 'workerMemoryMiB', 'workerMinTasks', 'workerMaxTasks', 'workerBacklogPerTask', 'workerImage',
+  'apiAuth', 'apiThrottleRate', 'apiThrottleBurst', 'apiQuotaPerDay', 'corsOrigins', 'tracing', 'payloadEncryption', 'alarmEmail',
+] as const satisfies ReadonlyArray<keyof DeploymentSettings>;
+
+/**
+ * Reads the settings from CDK context. Context values arrive as strings from `-c` and as JSON
+ * values from cdk.json, so both "true" and true, "2" and 2, "a,b" and ["a","b"] are accepted.
+ */
+export function deploymentSettingsFromContext(get: (key: string) => unknown): DeploymentSettings {
+  const settings: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
+    const raw = get(key);
+    if (raw === undefined || raw === null || raw === '') continue;
+    settings[key] = coerce(key, raw);
+  }
+  return settings;
+}
+
+const BOOLEAN_KEYS = new Set(['temporalTls', 'tracing', 'payloadEncryption']);
+const NUMBER_KEYS = new Set(['natGateways', 'workerCpu', 'workerMemoryMiB', 'workerMinTasks', 'workerMaxTasks', 'workerBacklogPerTask', 'apiThrottleRate', 'apiThrottleBurst', 'apiQuotaPerDay']);
+
+function coerce(key: string, raw: unknown): unknown {
+  if (BOOLEAN_KEYS.has(key)) {
+    if (raw === true || raw === 'true') return true;
+    if (raw === false || raw === 'false') return false;
+    throw new Error(`context value "${key}" must be true or false, got ${JSON.stringify(raw)}`);
+  }
+  if (NUMBER_KEYS.has(key)) {
+    const n = typeof raw === 'number' ? raw : Number(raw);
+    if (!Number.isFinite(n)) throw new Error(`context value "${key}" must be a number, got ${JSON.stringify(raw)}`);
+    return n;
+  }
+  if (key === 'corsOrigins') {
+    const list = Array.isArray(raw) ? raw : String(raw).split(',');
+    return list.map((o) => String(o).trim()).filter((o) => o !== '');
+  }
+  return String(raw);
+}
+
+/** Applies the target's defaults and checks every rule; throws naming the first broken one. */
+export function resolveDeploymentSettings(target: Target, settings: DeploymentSettings, localTemporalAddress = '127.0.0.1:7233'): ResolvedDeploymentSettings {
+  const aws = target === 'aws';
+  const s = settings;
+  if (aws && !s.temporalAddress) {
+    throw new Error('the AWS target needs the Temporal frontend address: pass -c temporalAddress=<host:port> (e.g. my-ns.a1b2c.tmprl.cloud:7233)');
+  }
+  const temporalAddress = s.temporalAddress ?? localTemporalAddress;
+  if (!HOST_PORT.test(temporalAddress)) throw new Error(`context value "temporalAddress" must be host:port, got ${JSON.stringify(temporalAddress)}`);
+  for (const key of ['temporalTlsSecretArn', 'temporalApiKeySecretArn'] as const) {
+    const v = s[key];
+    if (v !== undefined && !SECRET_ARN.test(v)) throw new Error(`context value "${key}" must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got ${JSON.stringify(v)}`);
+  }
+  if (s.temporalTlsSecretArn && s.temporalApiKeySecretArn) {
+    throw new Error('context values "temporalTlsSecretArn" and "temporalApiKeySecretArn" are alternatives (mTLS or an API key); set one');
+  }
+  if (s.vpcId !== undefined && !VPC_ID.test(s.vpcId)) throw new Error(`context value "vpcId" must look like vpc-0123456789abcdef0, got ${JSON.stringify(s.vpcId)}`);
+  const natGateways = wholeNumber('natGateways', s.natGateways ?? 1, 0, 3);
+  if (natGateways === 0 && s.vpcId === undefined && aws) {
+    throw new Error('context value "natGateways" must be at least 1 for a created VPC: the worker needs egress to Temporal and AWS APIs (or import a VPC with -c vpcId=...)');
+  }
+  const workerCpu = s.workerCpu ?? 512;
+  const memoryRange = FARGATE_MEMORY[workerCpu];
+  if (!memoryRange) throw new Error(`context value "workerCpu" must be one of Fargate's CPU sizes ${Object.keys(FARGATE_MEMORY).join(', ')}, got ${workerCpu}`);
+  const workerMemoryMiB = wholeNumber('workerMemoryMiB', s.workerMemoryMiB ?? Math.max(1024, memoryRange[0]), memoryRange[0], memoryRange[1]);
+  const workerMinTasks = wholeNumber('workerMinTasks', s.workerMinTasks ?? (aws ? 2 : 1), 1, 100);
+  const workerMaxTasks = wholeNumber('workerMaxTasks', s.workerMaxTasks ?? 10, workerMinTasks, 100);
+  const workerBacklogPerTask = wholeNumber('workerBacklogPerTask', s.workerBacklogPerTask ?? 20, 1, 100_000);
+  const apiAuth = s.apiAuth ?? (aws ? 'apiKey' : 'none');
+  if (!['apiKey', 'iam', 'none'].includes(apiAuth)) throw new Error(`context value "apiAuth" must be apiKey, iam or none, got ${JSON.stringify(apiAuth)}`);
+  const apiThrottleRate = wholeNumber('apiThrottleRate', s.apiThrottleRate ?? 50, 1, 10_000);
+  const apiThrottleBurst = wholeNumber('apiThrottleBurst', s.apiThrottleBurst ?? 100, 1, 5_000);
+  const apiQuotaPerDay = s.apiQuotaPerDay === undefined ? undefined : wholeNumber('apiQuotaPerDay', s.apiQuotaPerDay, 1, Number.MAX_SAFE_INTEGER);
+  const corsOrigins = [...(s.corsOrigins ?? [])];
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error(`context value "corsOrigins" must list origins like https://app.example.com (scheme and host, no path), got ${JSON.stringify(origin)}`);
+  }
+  if (s.alarmEmail !== undefined && !EMAIL.test(s.alarmEmail)) throw new Error(`context value "alarmEmail" must be an email address, got ${JSON.stringify(s.alarmEmail)}`);
+  const taskQueue = s.taskQueue ?? DEFAULT_TASK_QUEUE;
+  if (!/^[A-Za-z0-9._-]{1,200}$/.test(taskQueue)) throw new Error(`context value "taskQueue" must be 1-200 letters, digits, '.', '_' or '-', got ${JSON.stringify(taskQueue)}`);
+  return {
+    temporalAddress,
+    temporalNamespace: s.temporalNamespace ?? 'default',
+    temporalTls: s.temporalTls ?? false,
+    ...(s.temporalTlsSecretArn ? { temporalTlsSecretArn: s.temporalTlsSecretArn } : {}),
+    ...(s.temporalApiKeySecretArn ? { temporalApiKeySecretArn: s.temporalApiKeySecretArn } : {}),
+    taskQueue,
+    ...(s.vpcId ? { vpcId: s.vpcId } : {}),
+    natGateways,
+    workerCpu,
+    workerMemoryMiB,
+    workerMinTasks,
+    workerMaxTasks,
+    workerBacklogPerTask,
+    ...(s.workerImage ? { workerImage: s.workerImage } : {}),
+    apiAuth,
+    apiThrottleRate,
+    apiThrottleBurst,
+    ...(apiQuotaPerDay !== undefined ? { apiQuotaPerDay } : {}),
+    corsOrigins,
+    tracing: s.tracing ?? aws,
+    payloadEncryption: s.payloadEncryption ?? aws,
+    ...(s.alarmEmail ? { alarmEmail: s.alarmEmail } : {}),
+  };
+}
+
+function wholeNumber(key: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`context value "${key}" must be a whole number from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}

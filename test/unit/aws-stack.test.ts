@@ -1,0 +1,209 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { resolveDeploymentSettings, deploymentSettingsFromContext } from '../../infra/stacks/deployment-config';
+import { METRICS_NAMESPACE, WorkerMetrics } from '../../worker/metrics/names';
+import { importedVpcContext, synthTemplate, TEST_TEMPORAL_ADDRESS } from '../support/synth';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+const API_KEY_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:stepless/temporal-api-key-AbCdEf';
+
+function resources(t: Template, type: string): Resource[] {
+  return Object.values(t.findResources(type)) as Resource[];
+}
+
+function statements(t: Template): Statement[] {
+  return resources(t, 'AWS::IAM::Policy').flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+function workerContainer(t: Template): Record<string, unknown> & { Environment: Array<{ Name: string; Value: unknown }> } {
+  const [task] = resources(t, 'AWS::ECS::TaskDefinition');
+  return (task!.Properties.ContainerDefinitions as Array<Record<string, unknown> & { Environment: Array<{ Name: string; Value: unknown }> }>)[0]!;
+}
+
+/** The AWS target's promises beyond the data stores (stack.test.ts): the worker on ECS, Lambda, IAM, Temporal credentials. */
+describe('the AWS target', () => {
+  // Defaults: a new VPC, API keys, tracing and payload encryption on.
+  const { template: aws } = synthTemplate('aws');
+  // Temporal Cloud with an API key, an imported VPC, tracing and payload encryption off.
+  const vpcId = 'vpc-0123456789abcdef0';
+  const { template: variant } = synthTemplate(
+    'aws',
+    { temporalApiKeySecretArn: API_KEY_SECRET, vpcId, tracing: false, payloadEncryption: false, workerMinTasks: 3, workerMaxTasks: 12 },
+    { account: '123456789012', region: 'eu-west-1' },
+    importedVpcContext('123456789012', 'eu-west-1', vpcId),
+  );
+
+  describe('worker on ECS Fargate', () => {
+    it('runs ARM64 tasks of the sized CPU and memory, read-only, with a health check, awslogs and the full stop timeout', () => {
+      aws.hasResourceProperties('AWS::ECS::TaskDefinition', {
+        RequiresCompatibilities: ['FARGATE'],
+        NetworkMode: 'awsvpc',
+        Cpu: '512',
+        Memory: '1024',
+        RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      });
+      const container = workerContainer(aws);
+      expect(container).toMatchObject({
+        Essential: true,
+        ReadonlyRootFilesystem: true,
+        StopTimeout: 120,
+        LogConfiguration: { LogDriver: 'awslogs', Options: expect.objectContaining({ 'awslogs-stream-prefix': 'worker', mode: 'non-blocking' }) },
+        HealthCheck: { Command: ['CMD', 'node', '-e', expect.stringContaining('/healthz')], Interval: 30, Retries: 3, StartPeriod: 60, Timeout: 5 },
+      });
+      const env = Object.fromEntries(container.Environment.map((e) => [e.Name, e.Value]));
+      // Drains in-flight activities inside the stop timeout, and answers the health check on the port it probes.
+      expect(Number(env.WORKER_SHUTDOWN_GRACE_MS)).toBeLessThan(120_000);
+      expect((container.HealthCheck as { Command: string[] }).Command[3]).toContain(`127.0.0.1:${String(env.WORKER_HEALTH_PORT)}/healthz`);
+      expect(env).toMatchObject({ NODE_ENV: 'production', TEMPORAL_ADDRESS: TEST_TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: 'default', TASK_QUEUE: 'stepless' });
+      for (const name of ['STEPLESS_FUNCTIONS', 'CLAIM_CHECK_BUCKET', 'AUDIT_TABLE', 'AUDIT_ANCHOR_BUCKET', 'AUDIT_KMS_KEY_ID', 'PAYLOAD_KMS_KEY_ID']) expect(env[name]).toBeDefined();
+    });
+
+    it('keeps the desired count during a deploy (new tasks first), rolls back a failing one, and runs in private subnets without a public IP', () => {
+      aws.hasResourceProperties('AWS::ECS::Service', {
+        LaunchType: 'FARGATE',
+        DesiredCount: 2,
+        DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 200, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
+        NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+        EnableExecuteCommand: false,
+      });
+      const subnets = ((resources(aws, 'AWS::ECS::Service')[0]!.Properties.NetworkConfiguration as { AwsvpcConfiguration: { Subnets: Array<{ Ref: string }> } }).AwsvpcConfiguration.Subnets).map((s) => s.Ref);
+      expect(subnets.length).toBe(2);
+      for (const ref of subnets) expect(ref).toMatch(/private/i);
+      aws.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    });
+
+    it('lets the worker out only to HTTPS and the Temporal port, and in from nowhere', () => {
+      const [group] = resources(aws, 'AWS::EC2::SecurityGroup');
+      expect(group!.Properties.SecurityGroupIngress).toBeUndefined();
+      const egress = (group!.Properties.SecurityGroupEgress as Array<{ FromPort: number; ToPort: number; IpProtocol: string }>).map((e) => [e.IpProtocol, e.FromPort, e.ToPort]);
+      expect(egress.sort()).toEqual([['tcp', 443, 443], ['tcp', 7233, 7233]]);
+    });
+
+    it('scales between the configured bounds on CPU and on the backlog per worker the worker publishes', () => {
+      aws.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 10, ScalableDimension: 'ecs:service:DesiredCount' });
+      variant.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 3, MaxCapacity: 12 });
+      aws.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }, TargetValue: 60 }),
+      });
+      aws.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          CustomizedMetricSpecification: Match.objectLike({ Namespace: METRICS_NAMESPACE, MetricName: WorkerMetrics.backlogPerWorker, Dimensions: [{ Name: 'TaskQueue', Value: 'stepless' }] }),
+          TargetValue: 20,
+        }),
+      });
+    });
+
+    it('creates a VPC with private subnets, one NAT gateway, S3/DynamoDB gateway endpoints and flow logs; or imports the one named', () => {
+      aws.resourceCountIs('AWS::EC2::VPC', 1);
+      aws.resourceCountIs('AWS::EC2::NatGateway', 1);
+      aws.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+      aws.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'REJECT' });
+      variant.resourceCountIs('AWS::EC2::VPC', 0);
+      variant.resourceCountIs('AWS::EC2::NatGateway', 0);
+      variant.hasResourceProperties('AWS::ECS::Service', { NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ Subnets: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'] }) } });
+      variant.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: vpcId });
+    });
+
+    it('holds Temporal credentials as a secret ARN the task may read, never as a value', () => {
+      const env = Object.fromEntries(workerContainer(variant).Environment.map((e) => [e.Name, e.Value]));
+      expect(env.TEMPORAL_API_KEY_SECRET_ARN).toBe(API_KEY_SECRET);
+      expect(env.TEMPORAL_API_KEY).toBeUndefined();
+      expect(workerContainer(variant).Secrets).toBeUndefined();
+      expect(statements(variant)).toContainEqual(expect.objectContaining({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: API_KEY_SECRET }));
+      // The API function connects to Temporal the same way.
+      variant.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TEMPORAL_API_KEY_SECRET_ARN: API_KEY_SECRET, TEMPORAL_ADDRESS: TEST_TEMPORAL_ADDRESS }) } });
+      // Nothing that looks like key material anywhere in the template.
+      expect(JSON.stringify(variant.toJSON())).not.toMatch(/BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)/);
+    });
+
+    it('may publish metrics only in its own namespace, and invoke only the stack\'s functions', () => {
+      expect(statements(aws)).toContainEqual(expect.objectContaining({ Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } } }));
+      const invokes = statements(aws).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+      expect(invokes.length).toBeGreaterThan(0);
+      for (const s of invokes) expect(JSON.stringify(s.Resource)).not.toContain('"*"');
+    });
+  });
+
+  describe('Lambda functions', () => {
+    it('trace with X-Ray when tracing is on, and not when it is off', () => {
+      aws.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+      for (const f of resources(variant, 'AWS::Lambda::Function')) expect(f.Properties.TracingConfig).not.toEqual({ Mode: 'Active' });
+    });
+
+    it('send failed asynchronous invocations to an encrypted dead-letter queue after two retries', () => {
+      const configs = resources(aws, 'AWS::Lambda::EventInvokeConfig');
+      expect(configs.length).toBe(resources(aws, 'AWS::Lambda::Function').length);
+      for (const c of configs) {
+        expect(c.Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
+      }
+      aws.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    });
+
+    it('reserve concurrency for the payment function, which protects the payment provider', () => {
+      aws.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('charges'), ReservedConcurrentExecutions: 10 });
+    });
+
+    it('log to groups kept for a year', () => {
+      const functions = resources(aws, 'AWS::Lambda::Function');
+      for (const f of functions) expect(f.Properties.LoggingConfig).toMatchObject({ LogGroup: expect.anything() });
+      const yearly = resources(aws, 'AWS::Logs::LogGroup').filter((g) => g.Properties.RetentionInDays === 365);
+      expect(yearly.length).toBeGreaterThanOrEqual(functions.length + 1);
+    });
+  });
+
+  describe('IAM', () => {
+    it('grants no wildcard actions, and a wildcard resource only where the action has no resource-level permissions', () => {
+      // Actions AWS does not scope to a resource (documented per service), so '*' is the only choice.
+      const resourceless = new Set(['cloudwatch:PutMetricData', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ecr:GetAuthorizationToken']);
+      for (const s of statements(aws)) {
+        for (const action of actionsOf(s)) expect(action).not.toMatch(/^\*$|:\*$/);
+        if (s.Resource === '*') for (const action of actionsOf(s)) expect(resourceless).toContain(action);
+      }
+    });
+  });
+
+  describe('payload encryption', () => {
+    it('is on by default on AWS: a rotating key, its ARN given to the worker and the API, which may use it', () => {
+      aws.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('workflow payloads'), EnableKeyRotation: true });
+      aws.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ PAYLOAD_KMS_KEY_ID: Match.anyValue() }) } });
+    });
+
+    it('is off when configured off', () => {
+      expect(resources(variant, 'AWS::KMS::Key').some((k) => String(k.Properties.Description).includes('workflow payloads'))).toBe(false);
+      expect(Object.fromEntries(workerContainer(variant).Environment.map((e) => [e.Name, e.Value])).PAYLOAD_KMS_KEY_ID).toBeUndefined();
+    });
+  });
+});
+
+describe('deployment settings', () => {
+  const resolve = (ctx: Record<string, unknown>) => resolveDeploymentSettings('aws', deploymentSettingsFromContext((k) => ctx[k]));
+
+  it('reads -c strings and cdk.json values alike, with the AWS defaults', () => {
+    const s = resolve({ temporalAddress: TEST_TEMPORAL_ADDRESS, workerMinTasks: '3', tracing: 'false', corsOrigins: 'https://a.example.com, https://b.example.com' });
+    expect(s).toMatchObject({ workerMinTasks: 3, workerMaxTasks: 10, tracing: false, payloadEncryption: true, apiAuth: 'apiKey', corsOrigins: ['https://a.example.com', 'https://b.example.com'], workerCpu: 512, workerMemoryMiB: 1024 });
+    expect(resolve({ temporalAddress: TEST_TEMPORAL_ADDRESS, corsOrigins: ['https://a.example.com'], tracing: true }).corsOrigins).toEqual(['https://a.example.com']);
+  });
+
+  it.each([
+    [{}, /temporalAddress/],
+    [{ temporalAddress: 'no-port' }, /"temporalAddress" must be host:port/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, tracing: 'yes' }, /"tracing" must be true or false/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, workerCpu: '300' }, /"workerCpu" must be one of Fargate's CPU sizes/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, workerCpu: '256', workerMemoryMiB: '4096' }, /"workerMemoryMiB" must be a whole number from 512 to 2048/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, workerMinTasks: '5', workerMaxTasks: '2' }, /"workerMaxTasks" must be a whole number from 5/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, apiAuth: 'cognito' }, /"apiAuth" must be apiKey, iam or none/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, vpcId: 'my-vpc' }, /"vpcId" must look like vpc-/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, natGateways: '0' }, /"natGateways" must be at least 1/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, temporalApiKeySecretArn: 'my-secret' }, /"temporalApiKeySecretArn" must be a Secrets Manager secret ARN/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, temporalApiKeySecretArn: API_KEY_SECRET, temporalTlsSecretArn: API_KEY_SECRET }, /alternatives/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, corsOrigins: 'https://a.example.com/app' }, /"corsOrigins" must list origins/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, alarmEmail: 'ops' }, /"alarmEmail" must be an email address/],
+  ])('refuses %j', (ctx, message) => {
+    expect(() => resolve(ctx)).toThrow(message);
+  });
+});
