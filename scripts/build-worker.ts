@@ -3,6 +3,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import { runMain } from './run-main';
+import { workflowInterceptorModules } from '../worker/metrics';
 
 /**
  * `npm run build:worker [-- --out dist/worker]`: the worker as it ships in its container image.
@@ -23,7 +24,12 @@ export async function buildWorker(outDir: string): Promise<{ files: string[]; wo
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+  // The metrics interceptor goes into the bundle: a worker given a prebuilt bundle cannot add it later.
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    workflowInterceptorModules: workflowInterceptorModules(),
+    logger: new DefaultLogger('WARN'),
+  });
   writeFileSync(join(outDir, 'workflow-bundle.js'), code);
 
   await build({
@@ -34,8 +40,9 @@ export async function buildWorker(outDir: string): Promise<{ files: string[]; wo
     target: 'node20',
     format: 'cjs',
     sourcemap: true,
-    // ../workflows: only resolved when there is no prebuilt bundle, i.e. never in this build.
-    external: [...EXTERNAL, '../workflows'],
+    // ../workflows and the interceptor module (worker/metrics/index.ts): only resolved when there
+    // is no prebuilt bundle, i.e. never in this build.
+    external: [...EXTERNAL, '../workflows', '../../workflows/lib/metrics-interceptor'],
     logLevel: 'warning',
   });
 

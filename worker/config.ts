@@ -3,6 +3,7 @@ import type { WorkerDeploymentOptions } from '@temporalio/worker';
 import { claimCheckThreshold } from '../runtime/data-converter';
 import { temporalConnectionFromEnv, type TemporalConnectionSettings } from '../runtime/temporal-connection';
 import { DEFAULT_TASK_QUEUE } from '../workflows/names';
+import type { MetricsSettings } from './metrics';
 
 export interface WorkerConfig {
   /** Address, namespace and credentials (TEMPORAL_*: runtime/temporal-connection.ts). */
@@ -20,6 +21,10 @@ export interface WorkerConfig {
    * WORKER_DEFAULT_VERSIONING_BEHAVIOR), passed to `Worker.create` as is; absent: the worker is unversioned.
    */
   workerDeploymentOptions?: WorkerDeploymentOptions;
+  /** CloudWatch metrics (WORKER_METRICS, WORKER_METRICS_INTERVAL_MS): worker/metrics/. */
+  metrics: MetricsSettings;
+  /** WORKER_HEALTH_PORT: where `GET /healthz` answers (worker/health.ts); absent: no health server. */
+  healthPort?: number;
 }
 
 /** Reads the worker's configuration from its environment; every error names the variable and the rule. */
@@ -50,6 +55,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     ...(env.CLAIM_CHECK_BUCKET ? { claimCheckBucket: env.CLAIM_CHECK_BUCKET } : {}),
     claimCheckThresholdBytes: claimCheckThreshold(env),
     ...workerVersioningFromEnv(env),
+    metrics: workerMetricsFromEnv(env),
+    ...workerHealthFromEnv(env),
   };
 }
 
@@ -97,4 +104,35 @@ export function workerVersioningFromEnv(env: NodeJS.ProcessEnv): { workerDeploym
       defaultVersioningBehavior: (behavior as VersioningBehavior | undefined) ?? 'PINNED',
     },
   };
+}
+
+/**
+ * The worker's CloudWatch metrics (worker/metrics/). WORKER_METRICS: "on" (the default, locally
+ * too: LocalStack serves CloudWatch) or "off". WORKER_METRICS_INTERVAL_MS: how often a window is
+ * published and the backlog sampled, a whole number of milliseconds ≥ 1000, default 60000 (the
+ * one-minute period the stack's alarms and autoscaling read). Empty values count as unset.
+ */
+export function workerMetricsFromEnv(env: NodeJS.ProcessEnv): MetricsSettings {
+  const switchValue = (env.WORKER_METRICS || 'on').toLowerCase();
+  if (switchValue !== 'on' && switchValue !== 'off') {
+    throw new Error(`WORKER_METRICS must be "on" or "off" (publish the worker's CloudWatch metrics or not), got "${env.WORKER_METRICS}"`);
+  }
+  const rawInterval = env.WORKER_METRICS_INTERVAL_MS || '60000';
+  const intervalMs = Number(rawInterval);
+  // Above 2^31-1 ms Node's timers fire after 1 ms instead.
+  if (!/^\d+$/.test(rawInterval) || intervalMs < 1000 || intervalMs > 2 ** 31 - 1) {
+    throw new Error(`WORKER_METRICS_INTERVAL_MS must be a whole number of milliseconds ≥ 1000 (and below 2^31), got "${rawInterval}"`);
+  }
+  return { enabled: switchValue === 'on', intervalMs };
+}
+
+/** WORKER_HEALTH_PORT: a TCP port (1-65535) for `GET /healthz` (worker/health.ts); unset or empty: no health server. */
+export function workerHealthFromEnv(env: NodeJS.ProcessEnv): { healthPort?: number } {
+  const raw = env.WORKER_HEALTH_PORT;
+  if (raw === undefined || raw === '') return {};
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
+    throw new Error(`WORKER_HEALTH_PORT must be a TCP port number (1-65535) for the health check's GET /healthz, got "${raw}"`);
+  }
+  return { healthPort: port };
 }

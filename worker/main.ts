@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchLogShipper } from './cloudwatch-log-shipper';
 import { createJsonLogger } from './logger';
+import { createWorkerMetrics } from './metrics';
+import { startHealthServer } from './health';
 
 /**
  * The long-lived worker: polls one task queue, runs workflow code in the SDK's sandbox, and runs
@@ -36,11 +38,13 @@ async function main(): Promise<void> {
   if (!audit) logger.warn('audit log disabled: AUDIT_TABLE is not set; workflows run but record no audit events', {});
   // TLS, mTLS or an API key as configured (runtime/temporal-connection.ts); secrets come from Secrets Manager.
   const connection = await NativeConnection.connect(await config.temporal.connectionOptions());
+  // CloudWatch metrics (worker/metrics/): workflow and activity counts, activity latency, task-queue backlog.
+  const metrics = createWorkerMetrics({ settings: config.metrics, connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, logger });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    ...workflowCode(),
+    ...metrics.workerOptions(workflowCode()),
     // maxAttempts 1: every Lambda retry is a Temporal attempt, with the workflow's backoff (runtime/lambda/activity.ts).
     activities: {
       ...createLambdaActivities({ lambda: new LambdaClient({ maxAttempts: 1 }), functions: config.functions, claimChecks }),
@@ -65,9 +69,16 @@ async function main(): Promise<void> {
     claimCheckBucket: config.claimCheckBucket ?? null,
     audit: audit ? { table: process.env.AUDIT_TABLE, anchorBucket: process.env.AUDIT_ANCHOR_BUCKET ?? null, signer: audit.signer.description } : null,
   });
+  metrics.start();
+  // GET /healthz for the ECS container health check: 200 while RUNNING, 503 from the moment shutdown begins.
+  const health = config.healthPort === undefined ? undefined : await startHealthServer({ port: config.healthPort, state: () => worker.getState(), taskQueue: config.taskQueue });
+  if (health) logger.info('health check listening', { url: `http://127.0.0.1:${health.port}/healthz` });
   try {
     await worker.run();
   } finally {
+    await health?.close();
+    // The last window (what happened during shutdown) is published before the connection closes.
+    await metrics.close();
     await connection.close();
   }
   logger.info('worker stopped');
