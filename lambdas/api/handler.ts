@@ -49,6 +49,21 @@ const router = new Router(routes);
 const documentedRoutes = [...routes, ...auditRouteDocs];
 
 /**
+ * The routes as API Gateway matches them (infra/constructs/http-api.ts makes a resource and method
+ * of each, so anything else is refused at the edge): the router's table, and one greedy GET for
+ * the audit routes, which parse their own path because a log id may arrive with its slashes decoded.
+ */
+export const gatewayRoutes: ReadonlyArray<Pick<Route, 'method' | 'path' | 'body' | 'headers' | 'query'>> = [
+  ...routes,
+  { method: 'GET', path: '/audit/{path+}' },
+];
+
+/** What a browser may send cross-origin; the API Gateway preflight (http-api.ts) answers with the same lists. */
+export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'OPTIONS'];
+export const CORS_ALLOWED_HEADERS = ['content-type', 'idempotency-key', 'authorization', 'x-api-key', 'x-namespace'];
+export const CORS_MAX_AGE_SECONDS = 600;
+
+/**
  * The API Gateway (REST, Lambda proxy) handler. Client mistakes are 4xx with a body that says what
  * was wrong; only our own faults are 5xx, and an unreachable Temporal is a 503 the client may retry.
  */
@@ -68,9 +83,9 @@ function corsHeaders(event: APIGatewayProxyEvent): Record<string, string> {
   if (!origin || allowed.length === 0 || !(allowed.includes('*') || allowed.includes(origin))) return {};
   return {
     'access-control-allow-origin': allowed.includes('*') ? '*' : origin,
-    'access-control-allow-methods': 'GET, POST, OPTIONS',
-    'access-control-allow-headers': 'content-type, idempotency-key, authorization, x-api-key, x-namespace',
-    'access-control-max-age': '600',
+    'access-control-allow-methods': CORS_ALLOWED_METHODS.join(', '),
+    'access-control-allow-headers': CORS_ALLOWED_HEADERS.join(', '),
+    'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
     vary: 'Origin',
   };
 }
