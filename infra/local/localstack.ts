@@ -24,7 +24,7 @@ const SERVICE = 'localstack';
 
 /** The AWS services the stack uses; anything else is not started. */
 export const LOCALSTACK_SERVICES = [
-  's3', 'dynamodb', 'lambda', 'apigateway', 'cloudformation', 'iam', 'sts', 'logs', 'ssm', 'kms', 'stepfunctions', 'secretsmanager',
+  's3', 'dynamodb', 'lambda', 'apigateway', 'cloudformation', 'iam', 'sts', 'logs', 'ssm', 'kms', 'stepfunctions', 'secretsmanager', 'cloudwatch',
 ];
 
 function findPython(): string {
@@ -147,7 +147,29 @@ export function localstackPid(): number | undefined {
   return runningPid(SERVICE);
 }
 
+/** Services the running LocalStack does not serve (it was started with an older SERVICES list); undefined if it does not answer. */
+async function missingServices(): Promise<string[] | undefined> {
+  try {
+    const res = await fetch(`${awsEndpoint}/_localstack/health`, { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as { services?: Record<string, string> };
+    return LOCALSTACK_SERVICES.filter((s) => body.services?.[s] === undefined);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startLocalStack(): Promise<'started' | 'reused'> {
+  if (localstackPid() !== undefined) {
+    if (await isLocalStackReady().catch(() => false)) return 'reused';
+    // Ours, answering, but started before a service was added to LOCALSTACK_SERVICES: restart it
+    // (its state, the deployed stack included, is in memory, so the caller redeploys).
+    const missing = await missingServices();
+    if (missing !== undefined && missing.length > 0) {
+      console.log(`  LocalStack lacks ${missing.join(', ')} (started with an older service list); restarting it`);
+      await stopLocalStack();
+    }
+  }
   if (localstackPid() !== undefined && (await isLocalStackReady().catch(() => false))) return 'reused';
   if (await isPortOpen(localstackPort)) {
     throw new MissingPrerequisiteError(

@@ -1,28 +1,34 @@
 import { join } from 'node:path';
-import { Aspects, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Fn } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { Aspects, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Fn, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DEFAULT_TASK_QUEUE } from '../../workflows/names';
 import { TableProtection } from '../aspects/table-protection';
+import { BucketAccessLogs } from '../aspects/bucket-access-logs';
+import { NagAcknowledgements } from '../aspects/nag-acknowledgements';
 import { AuditLogResources } from '../constructs/audit-log';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import { NodeLambda } from '../constructs/node-lambda';
 import { OrderServices } from '../constructs/order-services';
 import { TrainingServices } from '../constructs/training-services';
 import { AnalysisServices } from '../constructs/analysis-services';
+import { HttpApi } from '../constructs/http-api';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS, gatewayRoutes } from '../../lambdas/api/handler';
+import { DeploymentSettings, resolveDeploymentSettings } from './deployment-config';
 import { Target } from './target';
+import { EcsWorker } from '../constructs/ecs-worker';
+import { Observability } from '../constructs/observability';
+import { LambdaDefaults } from '../constructs/lambda-defaults';
+import { TemporalAccess } from '../constructs/temporal-access';
 
-export interface SteplessStackProps extends StackProps {
+export interface SteplessStackProps extends StackProps, DeploymentSettings {
   readonly target: Target;
   /** The environment name: prefixes nothing, but is the API stage and a tag. */
   readonly stage: string;
-  /** Where the API handler reaches Temporal. Locally the dev server on this machine. */
-  readonly temporalAddress?: string;
-  readonly temporalNamespace?: string;
-  readonly taskQueue?: string;
   /** LocalStack's endpoint, for the API URL output of the local target. Default http://127.0.0.1:4566. */
   readonly localEndpoint?: string;
   /** How long the audit anchors stay under S3 Object Lock (compliance mode) on AWS. Default 365 days. */
@@ -41,13 +47,59 @@ export class SteplessStack extends Stack {
   constructor(scope: Construct, id: string, props: SteplessStackProps) {
     super(scope, id, props);
     const local = props.target === 'local';
-    const taskQueue = props.taskQueue ?? DEFAULT_TASK_QUEUE;
+    // Defaults per target and every rule checked up front (infra/stacks/deployment-config.ts).
+    const settings = resolveDeploymentSettings(props.target, props);
+    const taskQueue = settings.taskQueue;
     // Locally the stack is torn down with the local cloud; on AWS, data outlives a stack deletion.
     const removalPolicy = local ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    if (!local && !props.temporalAddress) {
-      throw new Error('the AWS target needs the Temporal frontend address: pass -c temporalAddress=<host:port> (e.g. my-ns.a1b2c.tmprl.cloud:7233)');
+    if (!local) {
+      Aspects.of(this).add(new TableProtection());
+      // Access logs of every bucket; the log bucket itself is the one bucket without them.
+      const accessLogs = new s3.Bucket(this, 'AccessLogBucket', {
+        removalPolicy,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        // S3 log delivery writes with SSE-S3 only.
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
+      });
+      accessLogs.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [accessLogs.arnForObjects('*')],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }));
+      Validations.of(accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: 'This is the access-log destination of every other bucket; logging it into itself would loop.' });
+      Aspects.of(this).add(new BucketAccessLogs(accessLogs));
+      // cdk-nag findings this stack accepts, each with its reason (test/unit/cdk-nag.test.ts runs the rules).
+      Aspects.of(this).add(new NagAcknowledgements());
     }
-    if (!local) Aspects.of(this).add(new TableProtection());
+
+    // What every function shares: tracing, the dead-letter queue for failed asynchronous
+    // invocations and log retention on AWS (read by each NodeLambda).
+    const deadLetterQueue = local
+      ? undefined
+      : new sqs.Queue(this, 'FunctionDeadLetterQueue', {
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(14),
+        });
+    if (deadLetterQueue) Validations.of(deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter destination of the functions\' asynchronous invocations (Lambda on-failure destination).' });
+    new LambdaDefaults(this, {
+      tracing: settings.tracing,
+      deadLetterQueue,
+      logRetention: local ? undefined : logs.RetentionDays.ONE_YEAR,
+      reservedConcurrency: !local,
+      removalPolicy,
+    });
+    // TEMPORAL_* and the credential secret for every Temporal client (worker, API function).
+    const temporal = new TemporalAccess(this, 'Temporal', settings);
+    // Payload encryption (runtime/encryption): workflow inputs and results are encrypted with data
+    // keys from this key before they reach Temporal.
+    const payloadKey = settings.payloadEncryption
+      ? new kms.Key(this, 'PayloadKey', { enableKeyRotation: true, removalPolicy, description: 'Stepless: encrypts workflow payloads before they reach Temporal' })
+      : undefined;
 
     // Checkpoints, claim checks, reports. Versioned, so an overwritten or deleted object can be
     // recovered; on AWS encrypted with a customer-managed key (grants to the bucket include it).
@@ -113,8 +165,8 @@ export class SteplessStack extends Stack {
       // Starting a workflow with a large input, or reading a large result, goes through the claim check.
       claimCheckBucket: dataBucket,
       environment: {
-        TEMPORAL_ADDRESS: props.temporalAddress ?? '127.0.0.1:7233',
-        TEMPORAL_NAMESPACE: props.temporalNamespace ?? 'default',
+        ...temporal.environment,
+        ...(payloadKey ? { PAYLOAD_KMS_KEY_ID: payloadKey.keyArn } : {}),
         TASK_QUEUE: taskQueue,
         AUDIT_TABLE: audit.table.tableName,
         // GET /trainings/{id}/checkpoints lists the checkpoint store's manifests.
@@ -122,23 +174,67 @@ export class SteplessStack extends Stack {
       },
     });
     audit.table.grantReadData(apiHandler.fn);
+    temporal.grantTo(apiHandler.fn);
+    // The API encrypts workflow inputs it starts, decrypts results it shows, and serves the codec endpoint.
+    payloadKey?.grantEncryptDecrypt(apiHandler.fn);
 
-    const api = new apigateway.LambdaRestApi(this, 'Api', {
+    // The long-lived worker: ECS Fargate on AWS; locally a process on this machine (infra/local/worker-service.ts).
+    const worker = local
+      ? undefined
+      : new EcsWorker(this, 'Worker', { settings, stage: props.stage, functions: workerFunctions, dataBucket, audit, payloadKey, removalPolicy, temporal });
+
+    // The REST API: a method per route of the route table, validated, throttled and authorized at
+    // the edge as the deployment settings say (infra/constructs/http-api.ts).
+    const api = new HttpApi(this, 'Api', {
+      target: props.target,
       handler: apiHandler.fn,
+      routes: gatewayRoutes,
+      stageName: props.stage,
       description: 'Stepless: start and inspect durable workflows',
-      deployOptions: { stageName: props.stage },
-      // Locally there is no CloudWatch role to attach; on AWS API Gateway needs one for logging.
-      cloudWatchRole: !local,
+      auth: settings.apiAuth,
+      throttle: { rateLimit: settings.apiThrottleRate, burstLimit: settings.apiThrottleBurst },
+      quotaPerDay: settings.apiQuotaPerDay,
+      corsOrigins: settings.corsOrigins,
+      corsAllowMethods: CORS_ALLOWED_METHODS,
+      // A browser signing with SigV4 sends its date and session token as headers.
+      corsAllowHeaders: settings.apiAuth === 'iam' ? [...CORS_ALLOWED_HEADERS, 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'] : CORS_ALLOWED_HEADERS,
+      corsMaxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+      tracing: settings.tracing,
+      removalPolicy,
     });
-
-    // The construct's own "Endpoint" output is the execute-api host name, which needs DNS locally;
-    // ApiUrl below is the one URL to use on either target.
-    api.node.tryRemoveChild('Endpoint');
 
     // LocalStack serves REST APIs under /_aws/execute-api/<id>/<stage>/ (no DNS needed).
     const apiUrl = local
-      ? Fn.join('', [`${props.localEndpoint ?? 'http://127.0.0.1:4566'}/_aws/execute-api/`, api.restApiId, `/${props.stage}/`])
+      ? Fn.join('', [`${props.localEndpoint ?? 'http://127.0.0.1:4566'}/_aws/execute-api/`, api.restApi.restApiId, `/${props.stage}/`])
       : api.url;
+    // What a client needs for the chosen authorization.
+    if (api.apiKey) {
+      new CfnOutput(this, 'ApiKeyId', { value: api.apiKey.keyId, description: 'The API key of the first client; send its value in the x-api-key header' });
+      new CfnOutput(this, 'ApiKeyValueCommand', {
+        value: `aws apigateway get-api-key --api-key ${api.apiKey.keyId} --include-value --query value --output text --region ${this.region}`,
+        description: 'Prints the API key value',
+      });
+    }
+    if (settings.apiAuth === 'iam') {
+      new CfnOutput(this, 'ApiExecuteArn', { value: api.executeApiArn(), description: 'Grant callers execute-api:Invoke on this ARN; they sign requests with SigV4' });
+    }
+
+    // The dashboard and the alarms that page (AWS only: LocalStack has no dashboards to look at).
+    if (worker && deadLetterQueue) {
+      const observability = new Observability(this, 'Observability', {
+        stage: props.stage,
+        taskQueue,
+        worker,
+        functions: { ...workerFunctions, api: apiHandler },
+        api: api.restApi,
+        deadLetterQueue,
+        backlogPerTaskTarget: settings.workerBacklogPerTask,
+        alarmEmail: settings.alarmEmail,
+        removalPolicy,
+      });
+      new CfnOutput(this, 'DashboardName', { value: observability.dashboard.dashboardName });
+      new CfnOutput(this, 'AlarmTopicArn', { value: observability.alarmTopic.topicArn, description: 'Subscribe on-call here (email, chat, pager)' });
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'DataBucketName', { value: dataBucket.bucketName });
@@ -149,8 +245,24 @@ export class SteplessStack extends Stack {
       value: Fn.toJsonString(Object.fromEntries(Object.entries(workerFunctions).map(([name, f]) => [name, f.fn.functionName]))),
       description: 'JSON map of logical function name to Lambda function name, for the worker',
     });
-    new CfnOutput(this, 'TextStatsLogGroup', { value: `/aws/lambda/${textStats.fn.functionName}` });
-    new CfnOutput(this, 'ApiLogGroup', { value: `/aws/lambda/${apiHandler.fn.functionName}` });
+    new CfnOutput(this, 'TextStatsLogGroup', { value: textStats.logGroupName });
+    new CfnOutput(this, 'ApiLogGroup', { value: apiHandler.logGroupName });
+    // Every log group `npm run logs` merges: the worker's and each function's, by logical name.
+    new CfnOutput(this, 'LogGroups', {
+      value: Fn.toJsonString({
+        ...(worker ? { worker: worker.logGroup.logGroupName } : {}),
+        api: apiHandler.logGroupName,
+        ...Object.fromEntries(Object.entries(workerFunctions).map(([name, f]) => [name, f.logGroupName])),
+      }),
+      description: 'JSON map of source name to CloudWatch Logs group, for npm run logs',
+    });
+    if (worker) {
+      new CfnOutput(this, 'WorkerLogGroup', { value: worker.logGroup.logGroupName });
+      new CfnOutput(this, 'WorkerService', { value: worker.service.serviceName, description: 'ECS service running the worker' });
+      new CfnOutput(this, 'WorkerCluster', { value: worker.cluster.clusterName });
+    }
+    if (deadLetterQueue) new CfnOutput(this, 'FunctionDeadLetterQueueUrl', { value: deadLetterQueue.queueUrl, description: 'Failed asynchronous Lambda invocations' });
+    if (payloadKey) new CfnOutput(this, 'PayloadKeyArn', { value: payloadKey.keyArn, description: 'KMS key encrypting workflow payloads (PAYLOAD_KMS_KEY_ID)' });
     new CfnOutput(this, 'IdempotencyTableName', { value: idempotency.table.tableName });
     new CfnOutput(this, 'AuditTableName', { value: audit.table.tableName });
     new CfnOutput(this, 'AuditAnchorBucketName', { value: audit.anchorBucket.bucketName });

@@ -207,3 +207,49 @@ describe('deployment settings', () => {
     expect(() => resolve(ctx)).toThrow(message);
   });
 });
+
+describe('observability on AWS', () => {
+  const { template } = synthTemplate('aws', { alarmEmail: 'oncall@example.com' });
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+  // An alarm names its metric directly, or (when the metric carries a label) in a one-metric query.
+  const metricOf = (a: Resource) => (a.Properties.MetricName ?? (a.Properties.Metrics as Array<{ MetricStat?: { Metric: { MetricName: string; Namespace: string } } }> | undefined)?.[0]?.MetricStat?.Metric.MetricName) as string | undefined;
+  const alarmOn = (metricName: string) => alarms.filter((a) => metricOf(a) === metricName);
+
+  it('pages on failed workflows, API 5xx, dead letters, no running worker, a stuck backlog and each function\'s errors', () => {
+    expect(alarmOn(WorkerMetrics.workflowFailed)[0]?.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(JSON.stringify(alarmOn(WorkerMetrics.workflowFailed)[0])).toContain(`"Namespace":"${METRICS_NAMESPACE}"`);
+    expect(alarmOn('5XXError')).toHaveLength(1);
+    expect(alarmOn('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
+    expect(alarmOn('RunningTaskCount')[0]?.Properties).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 1, TreatMissingData: 'breaching' });
+    expect(alarmOn(WorkerMetrics.backlogPerWorker)[0]?.Properties).toMatchObject({ Threshold: 100, EvaluationPeriods: 3 });
+    expect(alarmOn('Errors')).toHaveLength(resources(template, 'AWS::Lambda::Function').length);
+    // Throttles and 4xx are on the dashboard only: Temporal retries throttled steps, 4xx are the caller's.
+    expect(alarmOn('Throttles')).toHaveLength(0);
+    expect(alarmOn('4XXError')).toHaveLength(0);
+  });
+
+  it('notifies an encrypted, TLS-only topic that the configured address subscribes to, on alarm and on recovery', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    for (const a of alarms) {
+      expect(a.Properties.AlarmActions).toHaveLength(1);
+      expect(a.Properties.OKActions).toEqual(a.Properties.AlarmActions);
+    }
+  });
+
+  it('has one dashboard with the workflow, activity, backlog, worker, Lambda and API widgets', () => {
+    const [dashboard] = resources(template, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard!.Properties.DashboardBody);
+    for (const title of ['Workflows', 'Activity latency (ms)', 'Task queue backlog', 'Worker CPU and memory (%)', 'Worker tasks', 'Lambda errors', 'Lambda throttles', 'API requests and errors', 'API latency (ms)']) {
+      expect(body).toContain(title);
+    }
+    for (const metric of [WorkerMetrics.workflowStarted, WorkerMetrics.workflowCompleted, WorkerMetrics.activityLatency, WorkerMetrics.taskQueueBacklog]) expect(body).toContain(metric);
+  });
+
+  it('is absent locally (LocalStack has no dashboards to look at)', () => {
+    const { template: local } = synthTemplate('local');
+    local.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    local.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    local.resourceCountIs('AWS::ECS::Service', 0);
+  });
+});

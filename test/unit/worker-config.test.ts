@@ -12,6 +12,7 @@ describe('loadWorkerConfig', () => {
       functions: { textStats: 'fn-1' },
       shutdownGraceMs: 10000,
       claimCheckThresholdBytes: 256 * 1024,
+      metrics: { enabled: true, intervalMs: 60000 },
     });
   });
 

@@ -1,0 +1,139 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, TASK_QUEUE_DIMENSION, WorkerMetrics } from '../../worker/metrics/names';
+import type { EcsWorker } from './ecs-worker';
+import type { NodeLambda } from './node-lambda';
+
+export interface ObservabilityProps {
+  readonly stage: string;
+  readonly taskQueue: string;
+  readonly worker: EcsWorker;
+  /** Every function, by logical name (the worker's map plus the API function). */
+  readonly functions: Record<string, NodeLambda>;
+  readonly api: apigateway.RestApi;
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The backlog per worker the service scales towards; alarms fire when it stays far above. */
+  readonly backlogPerTaskTarget: number;
+  readonly alarmEmail?: string;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * One CloudWatch dashboard for the whole system (workflows, activities, the worker service, the
+ * functions, the API) and the alarms that should wake someone, all notifying one SNS topic.
+ *
+ * Alarms are for symptoms a user feels or data at risk: a workflow failed, the API answers 5xx, a
+ * function errors, an asynchronous invocation was dead-lettered, no worker is running, or the
+ * backlog stays high after autoscaling had its chance. Throttles and 4xx are on the dashboard but
+ * do not page: throttled steps are retried by Temporal, 4xx are the client's to fix.
+ */
+export class Observability extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarmTopic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const worker = (metricName: string, statistic: string, label: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { [TASK_QUEUE_DIMENSION]: props.taskQueue }, statistic, period: FIVE_MINUTES, label });
+    const started = worker(WorkerMetrics.workflowStarted, cloudwatch.Stats.SUM, 'started');
+    const completed = worker(WorkerMetrics.workflowCompleted, cloudwatch.Stats.SUM, 'completed');
+    const failed = worker(WorkerMetrics.workflowFailed, cloudwatch.Stats.SUM, 'failed');
+    const activityAvg = worker(WorkerMetrics.activityLatency, cloudwatch.Stats.AVERAGE, 'average');
+    const activityMax = worker(WorkerMetrics.activityLatency, cloudwatch.Stats.MAXIMUM, 'maximum');
+    const activityFailed = worker(WorkerMetrics.activityFailed, cloudwatch.Stats.SUM, 'failed attempts');
+    const backlog = worker(WorkerMetrics.taskQueueBacklog, cloudwatch.Stats.MAXIMUM, 'backlog');
+    const backlogPerWorker = worker(WorkerMetrics.backlogPerWorker, cloudwatch.Stats.MAXIMUM, 'per worker');
+
+    const service = props.worker.service;
+    const runningTasks = new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: props.worker.cluster.clusterName, ServiceName: service.serviceName },
+      statistic: cloudwatch.Stats.MINIMUM,
+      period: Duration.minutes(1),
+      label: 'running tasks',
+    });
+
+    const fns = Object.entries(props.functions);
+    const api = props.api;
+
+    this.alarmTopic = new sns.Topic(this, 'Alarms', {
+      displayName: `Stepless ${props.stage} alarms`,
+      enforceSSL: true,
+      masterKey: new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, removalPolicy: props.removalPolicy, description: 'Stepless alarm topic' }),
+    });
+    // CloudWatch publishes to the encrypted topic, so it must be able to use the key.
+    this.alarmTopic.masterKey?.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+
+    const alarm = (id: string, metric: cloudwatch.Metric, threshold: number, description: string, options: Partial<cloudwatch.CreateAlarmOptions> = {}) => {
+      const a = metric.createAlarm(this, id, {
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+        ...options,
+      });
+      a.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+      a.addOkAction(new actions.SnsAction(this.alarmTopic));
+      this.alarms.push(a);
+      return a;
+    };
+
+    alarm('WorkflowFailed', failed, 1, 'A workflow execution failed: find it with `temporal workflow list --query "ExecutionStatus=\'Failed\'"` and read its failure.');
+    alarm('Api5xx', api.metricServerError({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }), 5, 'The API answered 5xx at least 5 times in 5 minutes: check the API function log (npm run logs -- --source api).');
+    alarm('DeadLetters', props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }), 1, 'An asynchronous Lambda invocation failed all its retries and is in the dead-letter queue.');
+    alarm('NoWorker', runningTasks, 1, 'No worker task is running: workflows make no progress.', {
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    alarm('BacklogHigh', backlogPerWorker.with({ period: Duration.minutes(5) }), props.backlogPerTaskTarget * 5, 'Tasks wait in the task queue at five times the scaling target for 15 minutes: the service is at its maximum size or workers are stuck.', {
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+    });
+    for (const [name, f] of fns) {
+      alarm(`${name}Errors`, f.fn.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }), 5, `Function ${name} failed at least 5 times in 5 minutes (npm run logs -- --source ${name}).`);
+    }
+
+    const graph = (title: string, left: cloudwatch.IMetric[], width = 8, right: cloudwatch.IMetric[] = []) => new cloudwatch.GraphWidget({ title, left, right, width, height: 6 });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [
+          new cloudwatch.TextWidget({ markdown: `# Stepless ${props.stage}\nTask queue \`${props.taskQueue}\`. Alarms notify the SNS topic; logs: \`npm run logs -- --stack <stack>\`.`, width: 24, height: 2 }),
+        ],
+        [
+          graph('Workflows', [started, completed, failed]),
+          graph('Activity latency (ms)', [activityAvg, activityMax], 8, [activityFailed]),
+          graph('Task queue backlog', [backlog], 8, [backlogPerWorker]),
+        ],
+        [
+          graph('Worker CPU and memory (%)', [service.metricCpuUtilization({ period: Duration.minutes(1) }), service.metricMemoryUtilization({ period: Duration.minutes(1) })], 12),
+          graph('Worker tasks', [runningTasks], 12),
+        ],
+        [
+          graph('Lambda errors', fns.map(([name, f]) => f.fn.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: name })), 12),
+          graph('Lambda throttles', fns.map(([name, f]) => f.fn.metricThrottles({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: name })), 12),
+        ],
+        [
+          graph('API requests and errors', [api.metricCount({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }), api.metricClientError({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: '4xx' }), api.metricServerError({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: '5xx' })], 12),
+          graph('API latency (ms)', [api.metricLatency({ period: FIVE_MINUTES, statistic: 'p50' }), api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' })], 6),
+          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 6, height: 6 }),
+        ],
+      ],
+    });
+  }
+}
