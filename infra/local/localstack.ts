@@ -153,7 +153,7 @@ async function missingServices(): Promise<string[] | undefined> {
     const res = await fetch(`${awsEndpoint}/_localstack/health`, { signal: AbortSignal.timeout(2000) });
     if (!res.ok) return undefined;
     const body = (await res.json()) as { services?: Record<string, string> };
-    return LOCALSTACK_SERVICES.filter((s) => body.services?.[s] === undefined);
+    return LOCALSTACK_SERVICES.filter((s) => [undefined, 'disabled'].includes(body.services?.[s]));
   } catch {
     return undefined;
   }
