@@ -21,5 +21,19 @@ new SteplessStack(app, `Stepless-${stage}`, {
   // Locally the API function runs on this machine, next to the Temporal dev server.
   temporalAddress: settings.temporalAddress ?? (target === 'local' ? temporalAddress : undefined),
   localEndpoint: target === 'local' ? awsEndpoint : undefined,
-  env: target === 'local' ? { account: '000000000000', region: process.env.AWS_REGION ?? 'us-east-1' } : undefined,
+  env: target === 'local' ? { account: '000000000000', region: process.env.AWS_REGION ?? 'us-east-1' } : awsEnvironment(settings.vpcId),
 });
+
+/**
+ * The account and region the CLI resolved from your credentials (CDK_DEFAULT_*). Importing a VPC
+ * looks it up in that account, so it needs them; otherwise the template stays environment-agnostic
+ * when no credentials are configured (synthesis on a machine without an AWS account).
+ */
+function awsEnvironment(vpcId: string | undefined): { account?: string; region?: string } {
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+  if (vpcId && (!account || !region)) {
+    throw new Error(`context value "vpcId" imports ${vpcId}, which CDK looks up in your account: configure AWS credentials and a region (aws configure, or AWS_PROFILE / AWS_REGION) so the CLI can resolve the account`);
+  }
+  return { account, region };
+}

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -78,7 +79,7 @@ export class EcsWorker extends Construct {
     });
 
     const image = settings.workerImage
-      ? ecs.ContainerImage.fromRegistry(settings.workerImage)
+      ? this.prebuiltImage(settings.workerImage)
       : ecs.ContainerImage.fromAsset(join(__dirname, '..', '..'), { file: 'Dockerfile', platform: Platform.LINUX_ARM64 });
 
     const container = this.taskDefinition.addContainer('Worker', {
@@ -148,6 +149,21 @@ export class EcsWorker extends Construct {
       scaleInCooldown: Duration.minutes(5),
       scaleOutCooldown: Duration.minutes(1),
     });
+  }
+
+  /**
+   * A prebuilt image: from an ECR repository (of any account) the execution role is granted pull
+   * on; from any other registry as a public image.
+   */
+  private prebuiltImage(uri: string): ecs.ContainerImage {
+    const ecrImage = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._\/-]+)(?::([\w.-]+)|@(sha256:[0-9a-f]{64}))?$/.exec(uri);
+    if (!ecrImage) return ecs.ContainerImage.fromRegistry(uri);
+    const [, account, region, name, tag, digest] = ecrImage;
+    const repository = ecr.Repository.fromRepositoryAttributes(this, 'WorkerRepository', {
+      repositoryName: name!,
+      repositoryArn: `arn:${Stack.of(this).partition}:ecr:${region}:${account}:repository/${name}`,
+    });
+    return ecs.ContainerImage.fromEcrRepository(repository, digest ?? tag ?? 'latest');
   }
 
   private createVpc(natGateways: number, removalPolicy: RemovalPolicy): ec2.Vpc {

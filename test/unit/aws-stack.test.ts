@@ -121,6 +121,20 @@ describe('the AWS target', () => {
       expect(JSON.stringify(variant.toJSON())).not.toMatch(/BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)/);
     });
 
+    it('pulls a prebuilt private ECR image with a grant on that repository only, and a public image as given', () => {
+      const uri = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/stepless/worker:1.4.2';
+      const { template: ecrImage } = synthTemplate('aws', { workerImage: uri });
+      const image = JSON.stringify(workerContainer(ecrImage).Image);
+      expect(image).toContain('123456789012.dkr.ecr.eu-west-1.');
+      expect(image).toContain('/stepless/worker:1.4.2');
+      expect(statements(ecrImage)).toContainEqual(expect.objectContaining({
+        Action: expect.arrayContaining(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']),
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:123456789012:repository/stepless/worker']] },
+      }));
+      const { template: publicImage } = synthTemplate('aws', { workerImage: 'ghcr.io/example/stepless-worker:1.4.2' });
+      expect(workerContainer(publicImage).Image).toBe('ghcr.io/example/stepless-worker:1.4.2');
+    });
+
     it('may publish metrics only in its own namespace, and invoke only the stack\'s functions', () => {
       expect(statements(aws)).toContainEqual(expect.objectContaining({ Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } } }));
       const invokes = statements(aws).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));

@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../../infra/local/paths';
+
+/**
+ * The AWS target through the real CDK CLI, as a user runs it: `npx cdk synth -c target=aws` with the
+ * one required value. It bundles every function with esbuild and stages the worker image's build
+ * context, so it is the slowest unit test; the template's contents are asserted elsewhere
+ * (aws-stack, http-api, cdk-nag tests), this one proves the command works and warns about nothing.
+ */
+function synth(args: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; stderr: string; outdir: string } {
+  const outdir = mkdtempSync(join(tmpdir(), 'stepless-synth-'));
+  const res = spawnSync('npx', ['cdk', 'synth', '-c', 'target=aws', ...args, '-o', outdir, '-q', '--no-notices'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    timeout: 400_000,
+  });
+  return { status: res.status, stderr: res.stderr, outdir };
+}
+
+describe('npx cdk synth -c target=aws', () => {
+  it('synthesizes Stepless-prod with no CDK warnings', () => {
+    const { status, stderr, outdir } = synth(['-c', 'temporalAddress=my-ns.a1b2c.tmprl.cloud:7233']);
+    try {
+      expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
+      // Warnings CDK itself raises (construct annotations, template validation); the AWS SDK's
+      // Node.js 20 notice on this machine is not about the stack.
+      const warnings = stderr.split('\n').filter((l) => /\[Warning at|Template validation found issues|deprecated/i.test(l));
+      expect(warnings).toEqual([]);
+      const template = JSON.parse(readFileSync(join(outdir, 'Stepless-prod.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+      expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::ECS::Service')).toHaveLength(1);
+      expect(existsSync(join(outdir, 'Stepless-prod.assets.json'))).toBe(true);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 420_000);
+
+  it('explains that importing a VPC needs credentials for its account', () => {
+    const noCredentials = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('CDK_DEFAULT_')));
+    const { status, stderr, outdir } = synth(['-c', 'temporalAddress=my-ns.a1b2c.tmprl.cloud:7233', '-c', 'vpcId=vpc-0123456789abcdef0'], { ...noCredentials, AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' });
+    rmSync(outdir, { recursive: true, force: true });
+    expect(status).not.toBe(0);
+    expect(stderr).toContain('context value "vpcId" imports vpc-0123456789abcdef0, which CDK looks up in your account: configure AWS credentials');
+  }, 120_000);
+
+  it('refuses without the Temporal address, naming the context value', () => {
+    const { status, stderr, outdir } = synth([]);
+    rmSync(outdir, { recursive: true, force: true });
+    expect(status).not.toBe(0);
+    expect(stderr).toContain('-c temporalAddress=<host:port>');
+  }, 120_000);
+});
