@@ -156,7 +156,7 @@ export class EcsWorker extends Construct {
    * on; from any other registry as a public image.
    */
   private prebuiltImage(uri: string): ecs.ContainerImage {
-    const ecrImage = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._\/-]+)(?::([\w.-]+)|@(sha256:[0-9a-f]{64}))?$/.exec(uri);
+    const ecrImage = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+)(?::([\w.-]+)|@(sha256:[0-9a-f]{64}))?$/.exec(uri);
     if (!ecrImage) return ecs.ContainerImage.fromRegistry(uri);
     const [, account, region, name, tag, digest] = ecrImage;
     const repository = ecr.Repository.fromRepositoryAttributes(this, 'WorkerRepository', {
