@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -27,6 +28,11 @@ export interface NodeLambdaProps {
    * throttled, which the Lambda bridge retries as a Temporal activity retry.
    */
   readonly reservedConcurrency?: number;
+  /**
+   * Run in this VPC's private subnets (egress through its NAT gateway), to reach a service that
+   * only listens inside it, such as a self-hosted Temporal frontend.
+   */
+  readonly vpc?: ec2.IVpc;
   /** Shell commands run after esbuild, to ship files the bundle reads from disk (see analysis-services.ts). */
   readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
@@ -57,6 +63,7 @@ export class NodeLambda extends Construct {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
       description: props.description,
+      ...(props.vpc ? { vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } } : {}),
       tracing: defaults?.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       ...(defaults?.reservedConcurrency && props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       ...(logGroup ? { logGroup } : {}),

@@ -37,6 +37,12 @@ export interface DeploymentSettings {
   readonly apiThrottleRate?: number;
   /** Burst of requests the stage accepts. Default 100. */
   readonly apiThrottleBurst?: number;
+  /**
+   * Put the API function in the worker's VPC, for a Temporal frontend reachable only inside it.
+   * Default false: Temporal Cloud and public endpoints need no VPC, and a function outside one
+   * starts faster.
+   */
+  readonly apiInVpc?: boolean;
   /** Requests per day per API key (usage plan quota); unset: no quota. */
   readonly apiQuotaPerDay?: number;
   /** Origins allowed by CORS (browser clients, the Temporal UI's codec calls); empty: CORS off. */
@@ -70,7 +76,7 @@ const FARGATE_MEMORY: Record<number, [number, number]> = { 256: [512, 2048], 512
 export const CONTEXT_KEYS = [
   'temporalAddress', 'temporalNamespace', 'temporalTls', 'temporalTlsSecretArn', 'temporalApiKeySecretArn', 'taskQueue',
   'vpcId', 'natGateways', 'workerCpu', 'workerMemoryMiB', 'workerMinTasks', 'workerMaxTasks', 'workerBacklogPerTask', 'workerImage',
-  'apiAuth', 'apiThrottleRate', 'apiThrottleBurst', 'apiQuotaPerDay', 'corsOrigins', 'tracing', 'payloadEncryption', 'alarmEmail',
+  'apiAuth', 'apiInVpc', 'apiThrottleRate', 'apiThrottleBurst', 'apiQuotaPerDay', 'corsOrigins', 'tracing', 'payloadEncryption', 'alarmEmail',
 ] as const satisfies ReadonlyArray<keyof DeploymentSettings>;
 
 /**
@@ -87,7 +93,7 @@ export function deploymentSettingsFromContext(get: (key: string) => unknown): De
   return settings;
 }
 
-const BOOLEAN_KEYS = new Set(['temporalTls', 'tracing', 'payloadEncryption']);
+const BOOLEAN_KEYS = new Set(['temporalTls', 'apiInVpc', 'tracing', 'payloadEncryption']);
 const NUMBER_KEYS = new Set(['natGateways', 'workerCpu', 'workerMemoryMiB', 'workerMinTasks', 'workerMaxTasks', 'workerBacklogPerTask', 'apiThrottleRate', 'apiThrottleBurst', 'apiQuotaPerDay']);
 
 function coerce(key: string, raw: unknown): unknown {
@@ -164,6 +170,7 @@ export function resolveDeploymentSettings(target: Target, settings: DeploymentSe
     workerBacklogPerTask,
     ...(s.workerImage ? { workerImage: s.workerImage } : {}),
     apiAuth,
+    apiInVpc: s.apiInVpc ?? false,
     apiThrottleRate,
     apiThrottleBurst,
     ...(apiQuotaPerDay !== undefined ? { apiQuotaPerDay } : {}),

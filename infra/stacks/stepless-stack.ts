@@ -157,11 +157,18 @@ export class SteplessStack extends Stack {
       ...analysisServices.functions,
     };
 
+    // The long-lived worker: ECS Fargate on AWS; locally a process on this machine (infra/local/worker-service.ts).
+    const worker = local
+      ? undefined
+      : new EcsWorker(this, 'Worker', { settings, stage: props.stage, functions: workerFunctions, dataBucket, audit, payloadKey, removalPolicy, temporal });
+
     const apiHandler = new NodeLambda(this, 'ApiFunction', {
       entry: join(lambdasDir, 'api', 'handler.ts'),
       target: props.target,
       description: 'The HTTP API: starts and inspects workflows through the Temporal client',
       timeout: Duration.seconds(29),
+      // In the worker's VPC when Temporal is reachable only from inside it (-c apiInVpc=true).
+      ...(worker && settings.apiInVpc ? { vpc: worker.vpc } : {}),
       // Starting a workflow with a large input, or reading a large result, goes through the claim check.
       claimCheckBucket: dataBucket,
       environment: {
@@ -177,11 +184,6 @@ export class SteplessStack extends Stack {
     temporal.grantTo(apiHandler.fn);
     // The API encrypts workflow inputs it starts, decrypts results it shows, and serves the codec endpoint.
     payloadKey?.grantEncryptDecrypt(apiHandler.fn);
-
-    // The long-lived worker: ECS Fargate on AWS; locally a process on this machine (infra/local/worker-service.ts).
-    const worker = local
-      ? undefined
-      : new EcsWorker(this, 'Worker', { settings, stage: props.stage, functions: workerFunctions, dataBucket, audit, payloadKey, removalPolicy, temporal });
 
     // The REST API: a method per route of the route table, validated, throttled and authorized at
     // the edge as the deployment settings say (infra/constructs/http-api.ts).

@@ -121,6 +121,17 @@ describe('the AWS target', () => {
       expect(JSON.stringify(variant.toJSON())).not.toMatch(/BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)/);
     });
 
+    it('puts the API function in the worker\'s private subnets only when asked (a Temporal frontend inside the VPC)', () => {
+      const api = (t: Template) => resources(t, 'AWS::Lambda::Function').find((f) => String(f.Properties.Description).startsWith('The HTTP API'))!;
+      expect(api(aws).Properties.VpcConfig).toBeUndefined();
+      const { template: inVpc } = synthTemplate('aws', { apiInVpc: true });
+      const subnets = (api(inVpc).Properties.VpcConfig as { SubnetIds: Array<{ Ref: string }> }).SubnetIds.map((s) => s.Ref);
+      expect(subnets).toHaveLength(2);
+      for (const ref of subnets) expect(ref).toMatch(/private/i);
+      // The worker functions stay outside: they reach only AWS APIs.
+      expect(resources(inVpc, 'AWS::Lambda::Function').filter((f) => f.Properties.VpcConfig !== undefined)).toHaveLength(1);
+    });
+
     it('pulls a prebuilt private ECR image with a grant on that repository only, and a public image as given', () => {
       const uri = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/stepless/worker:1.4.2';
       const { template: ecrImage } = synthTemplate('aws', { workerImage: uri });
