@@ -58,6 +58,13 @@ interface MtlsProxy {
   close(): Promise<void>;
 }
 
+/**
+ * A refused client keeps retrying until its connect timeout, and the proxy records each refusal's
+ * reason. On a loaded machine (CI, 2 busy cores) the three attempts 3 s allowed were all cut off
+ * before OpenSSL gave a reason ("socket hang up"); 8 s lets several handshakes finish.
+ */
+const REFUSAL_TIMEOUT_MS = 8_000;
+
 function startMtlsProxy(server: Issued, trustedCa: string, upstreamPort: number): Promise<MtlsProxy> {
   const sockets = new Set<net.Socket>();
   const proxy: Omit<MtlsProxy, 'port'> = { accepted: [], refused: [], close: () => Promise.resolve() };
@@ -247,7 +254,7 @@ describe('mTLS (Temporal Cloud with client certificates), certificates from Secr
       TEMPORAL_ADDRESS: `127.0.0.1:${mtlsProxy.port}`,
       TEMPORAL_TLS_SECRET_ARN: await createSecret('temporal-ca-only', JSON.stringify({ serverCa: ca.cert, serverNameOverride: SERVER_NAME })),
     });
-    await expect(Connection.connect({ ...(await caOnly.connectionOptions()), connectTimeout: 3000 })).rejects.toThrow();
+    await expect(Connection.connect({ ...(await caOnly.connectionOptions()), connectTimeout: REFUSAL_TIMEOUT_MS })).rejects.toThrow();
     expect(mtlsProxy.accepted.length).toBe(accepted);
     expect(mtlsProxy.refused.slice(refused).join('\n')).toMatch(/certificate/i);
   });
@@ -262,7 +269,7 @@ describe('mTLS (Temporal Cloud with client certificates), certificates from Secr
         JSON.stringify({ clientCert: rogueClientCert.cert, clientKey: rogueClientCert.key, serverCa: ca.cert, serverNameOverride: SERVER_NAME }),
       ),
     });
-    await expect(Connection.connect({ ...(await rogue.connectionOptions()), connectTimeout: 3000 })).rejects.toThrow();
+    await expect(Connection.connect({ ...(await rogue.connectionOptions()), connectTimeout: REFUSAL_TIMEOUT_MS })).rejects.toThrow();
     expect(mtlsProxy.accepted.length).toBe(accepted);
     expect(mtlsProxy.refused.slice(refused).join('\n')).toMatch(/certificate|unknown ca/i);
   });
