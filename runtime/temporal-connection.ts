@@ -61,7 +61,8 @@ export interface TemporalConnectionDeps {
 }
 
 export const LOCAL_TEMPORAL_ADDRESS = '127.0.0.1:7233';
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
+/** A Secrets Manager secret ARN, complete or partial (the stack checks its context values with it too). */
+export const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
 
 /** Reads and validates the environment; fetches nothing. Every error names the variable and the rule. */
 export function temporalConnectionFromEnv(env: NodeJS.ProcessEnv = process.env, deps: TemporalConnectionDeps = {}): TemporalConnectionSettings {

@@ -53,7 +53,8 @@ export class Observability extends Construct {
     const activityMax = worker(WorkerMetrics.activityLatency, cloudwatch.Stats.MAXIMUM, 'maximum');
     const activityFailed = worker(WorkerMetrics.activityFailed, cloudwatch.Stats.SUM, 'failed attempts');
     const backlog = worker(WorkerMetrics.taskQueueBacklog, cloudwatch.Stats.MAXIMUM, 'backlog');
-    const backlogPerWorker = worker(WorkerMetrics.backlogPerWorker, cloudwatch.Stats.MAXIMUM, 'per worker');
+    // The metric the service scales on (ecs-worker.ts), over the dashboard's period.
+    const backlogPerWorker = props.worker.backlogPerWorker.with({ period: FIVE_MINUTES, label: 'per worker' });
 
     const service = props.worker.service;
     const runningTasks = new cloudwatch.Metric({
@@ -100,7 +101,7 @@ export class Observability extends Construct {
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    alarm('BacklogHigh', backlogPerWorker.with({ period: Duration.minutes(5) }), props.backlogPerTaskTarget * 5, 'Tasks wait in the task queue at five times the scaling target for 15 minutes: the service is at its maximum size or workers are stuck.', {
+    alarm('BacklogHigh', backlogPerWorker, props.backlogPerTaskTarget * 5, 'Tasks wait in the task queue at five times the scaling target for 15 minutes: the service is at its maximum size or workers are stuck.', {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
     });

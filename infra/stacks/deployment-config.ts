@@ -1,3 +1,4 @@
+import { SECRET_ARN } from '../../runtime/temporal-connection';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/names';
 import { Target } from './target';
 
@@ -65,7 +66,6 @@ export interface ResolvedDeploymentSettings extends Required<Omit<DeploymentSett
   readonly alarmEmail?: string;
 }
 
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
