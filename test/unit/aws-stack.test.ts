@@ -192,6 +192,21 @@ describe('the AWS target', () => {
     });
   });
 
+  describe('S3 access logs', () => {
+    it('sends every bucket\'s access logs to one log bucket, under its own prefix, which only S3 log delivery of this account may write', () => {
+      const buckets = Object.entries(aws.findResources('AWS::S3::Bucket')) as Array<[string, Resource]>;
+      const logBucket = buckets.filter(([, b]) => b.Properties.LoggingConfiguration === undefined);
+      expect(logBucket.map(([id]) => id)).toEqual([expect.stringMatching(/^AccessLogBucket/)]);
+      const logged = buckets.filter(([, b]) => b.Properties.LoggingConfiguration !== undefined);
+      expect(logged.length).toBeGreaterThanOrEqual(3);
+      for (const [id, b] of logged) expect(b.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: logBucket[0]![0] }, LogFilePrefix: `${id}/` });
+      aws.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: logBucket[0]![0] },
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })]) },
+      });
+    });
+  });
+
   describe('payload encryption', () => {
     it('is on by default on AWS: a rotating key, its ARN given to the worker and the API, which may use it', () => {
       aws.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('workflow payloads'), EnableKeyRotation: true });
