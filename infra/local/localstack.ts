@@ -136,11 +136,16 @@ function isDanglingLink(path: string): boolean {
   }
 }
 
-export async function isLocalStackReady(): Promise<boolean> {
+/** Each service's state from LocalStack's health endpoint; undefined if it answers with an error status. */
+async function serviceStates(): Promise<Record<string, string> | undefined> {
   const res = await fetch(`${awsEndpoint}/_localstack/health`, { signal: AbortSignal.timeout(2000) });
-  if (!res.ok) return false;
-  const body = (await res.json()) as { services?: Record<string, string> };
-  return LOCALSTACK_SERVICES.every((s) => ['available', 'running'].includes(body.services?.[s] ?? ''));
+  if (!res.ok) return undefined;
+  return ((await res.json()) as { services?: Record<string, string> }).services ?? {};
+}
+
+export async function isLocalStackReady(): Promise<boolean> {
+  const states = await serviceStates();
+  return states !== undefined && LOCALSTACK_SERVICES.every((s) => ['available', 'running'].includes(states[s] ?? ''));
 }
 
 export function localstackPid(): number | undefined {
@@ -149,14 +154,8 @@ export function localstackPid(): number | undefined {
 
 /** Services the running LocalStack does not serve (it was started with an older SERVICES list); undefined if it does not answer. */
 async function missingServices(): Promise<string[] | undefined> {
-  try {
-    const res = await fetch(`${awsEndpoint}/_localstack/health`, { signal: AbortSignal.timeout(2000) });
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as { services?: Record<string, string> };
-    return LOCALSTACK_SERVICES.filter((s) => [undefined, 'disabled'].includes(body.services?.[s]));
-  } catch {
-    return undefined;
-  }
+  const states = await serviceStates().catch(() => undefined);
+  return states && LOCALSTACK_SERVICES.filter((s) => [undefined, 'disabled'].includes(states[s]));
 }
 
 export async function startLocalStack(): Promise<'started' | 'reused'> {
