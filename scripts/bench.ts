@@ -7,7 +7,8 @@ import { localAwsClientConfig, temporalAddress } from '../infra/local/config';
 import { readStackOutputs } from '../infra/local/deploy';
 import { CompactTree, canonicalBytes, leafHash } from '../runtime/audit';
 import { CheckpointStore, type CheckpointManifest } from '../runtime/checkpoints';
-import { createLambdaActivities } from '../runtime/lambda/activity';
+import { textStats } from '../lambdas/text-stats/steps';
+import { createStepActivities } from '../runtime/lambda/activity';
 import { runMain } from './run-main';
 import type { sequentialLambdaSteps } from './bench/bench-workflow';
 
@@ -95,7 +96,7 @@ async function benchLambdaActivity(functionName: string): Promise<void> {
       connection: nativeConnection,
       taskQueue,
       workflowsPath: require.resolve('./bench/bench-workflow'),
-      activities: createLambdaActivities({ lambda, functions: { textStats: functionName } }),
+      activities: createStepActivities({ lambda, functions: { [textStats.name]: functionName } }, Object.values(textStats.steps)),
     });
     const client = new Client({ connection });
     const run = (n: number) => client.workflow.execute<typeof sequentialLambdaSteps>('sequentialLambdaSteps', { taskQueue, workflowId: `bench-${randomUUID()}`, args: [n] });

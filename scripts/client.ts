@@ -1,4 +1,4 @@
-import type { TextStatsResult } from '../lambdas/text-stats/contract';
+import type { TextStatsResult } from '../lambdas/text-stats/steps';
 import { apiCall, pollUntil } from './api-client';
 
 /** The jobs API (the walking skeleton), for `npm start` and the end-to-end tests. */

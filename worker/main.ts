@@ -3,7 +3,9 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { S3Client } from '@aws-sdk/client-s3';
 import { payloadDataConverter } from '../runtime/data-converter';
 import { ClaimCheckStore } from '../runtime/claim-check/store';
-import { createLambdaActivities } from '../runtime/lambda/activity';
+import { createStepActivities } from '../runtime/lambda/activity';
+import { stepsByName } from '../runtime/steps/declare';
+import { FUNCTIONS } from '../lambdas/catalog';
 import { auditLogFromEnv, createAuditActivities } from '../runtime/audit/log/activity';
 import { loadWorkerConfig } from './config';
 import { existsSync } from 'node:fs';
@@ -36,6 +38,11 @@ async function main(): Promise<void> {
   // The audit log (AUDIT_TABLE, AUDIT_ANCHOR_BUCKET, a signing key: runtime/audit/log/activity.ts); unset: not recorded.
   const audit = auditLogFromEnv(process.env, { s3 });
   if (!audit) logger.warn('audit log disabled: AUDIT_TABLE is not set; workflows run but record no audit events', {});
+  // One activity per declared step (its name is the activity type), and the generic pair that
+  // histories recorded before named steps replay. Throws, naming the step, when a declared step's
+  // function is not in the deployed map: better to refuse to start than to fail the step later.
+  // maxAttempts 1: every Lambda retry is a Temporal attempt, with the workflow's backoff (runtime/lambda/activity.ts).
+  const lambdaActivities = createStepActivities({ lambda: new LambdaClient({ maxAttempts: 1 }), functions: config.functions, claimChecks }, stepsByName(FUNCTIONS).values());
   // TLS, mTLS or an API key as configured (runtime/temporal-connection.ts); secrets come from Secrets Manager.
   const connection = await NativeConnection.connect(await config.temporal.connectionOptions());
   // CloudWatch metrics (worker/metrics/): workflow and activity counts, activity latency, task-queue backlog.
@@ -45,9 +52,8 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     ...metrics.workerOptions(workflowCode()),
-    // maxAttempts 1: every Lambda retry is a Temporal attempt, with the workflow's backoff (runtime/lambda/activity.ts).
     activities: {
-      ...createLambdaActivities({ lambda: new LambdaClient({ maxAttempts: 1 }), functions: config.functions, claimChecks }),
+      ...lambdaActivities,
       ...createAuditActivities(audit),
     },
     dataConverter: payloadDataConverter(process.env, { s3 }),
@@ -66,6 +72,7 @@ async function main(): Promise<void> {
       ? { ...config.workerDeploymentOptions.version, defaultVersioningBehavior: config.workerDeploymentOptions.defaultVersioningBehavior }
       : null,
     functions: Object.keys(config.functions),
+    steps: [...stepsByName(FUNCTIONS).keys()],
     claimCheckBucket: config.claimCheckBucket ?? null,
     audit: audit ? { table: process.env.AUDIT_TABLE, anchorBucket: process.env.AUDIT_ANCHOR_BUCKET ?? null, signer: audit.signer.description } : null,
   });

@@ -1,7 +1,7 @@
 import { log } from '@temporalio/workflow';
 import { auditLog } from '../runtime/audit/workflow';
-import { lambdaFunction } from '../runtime/lambda/workflow';
-import type { TextStatsInput, TextStatsResult } from '../lambdas/text-stats/contract';
+import { step } from '../runtime/steps/workflow';
+import { textStats, type TextStatsInput, type TextStatsResult } from '../lambdas/text-stats/steps';
 
 /**
  * The walking skeleton: one durable step that runs in Lambda. Retries, timeouts and crash
@@ -9,7 +9,7 @@ import type { TextStatsInput, TextStatsResult } from '../lambdas/text-stats/cont
  * audit log (log id = workflow id): started with the input's digest, the step with its input and
  * output digests, then completed (or failed), whose tree head is also checkpointed in the global log.
  */
-const textStats = lambdaFunction<TextStatsInput, TextStatsResult>('textStats', {
+const computeTextStats = step(textStats.steps.compute, {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: ['InvalidInvocation'] },
 });
@@ -21,7 +21,7 @@ export async function textStatsJob(input: TextStatsInput): Promise<TextStatsResu
   const started = await audit.record('workflow.started', { workflowType: 'textStatsJob', jobId: input.jobId }, { digests: { inputSha256: input } });
   let result: TextStatsResult;
   try {
-    result = await textStats(input);
+    result = await computeTextStats(input);
   } catch (err) {
     await audit.record('workflow.failed', { error: err instanceof Error ? err.message : String(err) }, { checkpoint: true });
     throw err;

@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 
@@ -10,7 +11,7 @@ export interface IdempotencyTableProps {
 /**
  * The table behind `withIdempotency` (runtime/idempotency): one item per idempotency key
  * (partition key `key`), expired by DynamoDB's TTL on `expiresAt` (epoch seconds). Functions opt
- * in with `grantTo(fn)`.
+ * in with `grantItemAccess(fn)`.
  */
 export class IdempotencyTable extends Construct {
   readonly table: dynamodb.Table;
@@ -25,9 +26,9 @@ export class IdempotencyTable extends Construct {
     });
   }
 
-  /** IDEMPOTENCY_TABLE in the function's environment, and the four item operations the helper uses. */
-  grantTo(fn: lambda.Function): void {
+  /** The four item operations the helper uses, with IDEMPOTENCY_TABLE in the function's environment. */
+  grantItemAccess(fn: lambda.Function): iam.Grant {
     fn.addEnvironment('IDEMPOTENCY_TABLE', this.table.tableName);
-    this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    return this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
   }
 }

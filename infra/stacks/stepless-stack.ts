@@ -14,8 +14,9 @@ import { AuditLogResources } from '../constructs/audit-log';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import { NodeLambda } from '../constructs/node-lambda';
 import { OrderServices } from '../constructs/order-services';
-import { TrainingServices } from '../constructs/training-services';
 import { AnalysisServices } from '../constructs/analysis-services';
+import { DeclaredFunction, type StepResources } from '../constructs/declared-function';
+import { FUNCTIONS } from '../../lambdas/catalog';
 import { HttpApi } from '../constructs/http-api';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS, gatewayRoutes } from '../../lambdas/api/handler';
 import { DeploymentSettings, resolveDeploymentSettings } from './deployment-config';
@@ -42,6 +43,17 @@ export interface SteplessStackProps extends StackProps, DeploymentSettings {
 }
 
 const lambdasDir = join(__dirname, '..', '..', 'lambdas');
+
+/** `orderPayment` → `OrderPayment`: a construct id from a function's logical name. */
+function pascalCase(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+function functionNamed(functions: Record<string, NodeLambda>, name: string): NodeLambda {
+  const fn = functions[name];
+  if (fn === undefined) throw new Error(`lambdas/catalog.ts declares no function named ${name}; the stack's outputs need it`);
+  return fn;
+}
 
 export class SteplessStack extends Stack {
   constructor(scope: Construct, id: string, props: SteplessStackProps) {
@@ -123,39 +135,34 @@ export class SteplessStack extends Stack {
       removalPolicy,
     });
 
-    const textStats = new NodeLambda(this, 'TextStatsFunction', {
-      entry: join(lambdasDir, 'text-stats', 'handler.ts'),
-      target: props.target,
-      description: 'Counts the words of a text, writes a report to S3 and a record to DynamoDB',
-      timeout: Duration.seconds(30),
-      claimCheckBucket: dataBucket,
-      environment: {
-        DATA_BUCKET: dataBucket.bucketName,
-        JOBS_TABLE: jobsTable.tableName,
-      },
-    });
-    jobsTable.grantReadWriteData(textStats.fn);
-
-    // Idempotency records of Lambda steps (runtime/idempotency); functions opt in with grantTo.
+    // Idempotency records of Lambda steps (runtime/idempotency); functions declare `idempotency: true`.
     const idempotency = new IdempotencyTable(this, 'Idempotency', { removalPolicy });
-    idempotency.grantTo(textStats.fn);
 
     // Audit log (runtime/audit/log): table, S3 anchors, signing key.
     const audit = new AuditLogResources(this, 'AuditLog', { target: props.target, removalPolicy, anchorRetention: props.auditAnchorRetention });
 
-    // Workflow services: the functions (and their tables) of the example workflows, one construct each.
+    // The example workflows' tables and buckets, one construct each (their ids keep the data's logical ids).
     const orderServices = new OrderServices(this, 'OrderServices', { target: props.target, removalPolicy });
-    const trainingServices = new TrainingServices(this, 'TrainingServices', { target: props.target, bucket: dataBucket });
-    const analysisServices = new AnalysisServices(this, 'AnalysisServices', { target: props.target, removalPolicy, idempotency, claimCheckBucket: dataBucket });
+    const analysisServices = new AnalysisServices(this, 'AnalysisServices', { target: props.target, removalPolicy });
 
-    // Logical function name (what workflows pass to lambdaFunction()) → deployed function.
-    const workerFunctions: Record<string, NodeLambda> = {
-      textStats,
-      // Workflow service functions:
-      ...orderServices.functions,
-      ...trainingServices.functions,
-      ...analysisServices.functions,
+    // Every Lambda function, from its declaration (lambdas/catalog.ts): settings, handler and
+    // grants. Logical function name (what the worker maps steps to) → deployed function.
+    const resources: StepResources = {
+      buckets: { data: dataBucket, snapshots: analysisServices.snapshotBucket },
+      tables: {
+        jobs: jobsTable,
+        inventory: orderServices.inventoryTable,
+        payments: orderServices.paymentsTable,
+        shipments: orderServices.shipmentsTable,
+        analysis: analysisServices.table,
+      },
+      idempotency,
+      claimCheckBucket: dataBucket,
     };
+    const steps = new Construct(this, 'Steps');
+    const workerFunctions: Record<string, NodeLambda> = Object.fromEntries(
+      FUNCTIONS.map((declaration) => [declaration.name, new DeclaredFunction(steps, pascalCase(declaration.name), { declaration, target: props.target, resources }).lambda]),
+    );
 
     // The long-lived worker: ECS Fargate on AWS; locally a process on this machine (infra/local/worker-service.ts).
     const worker = local
@@ -247,7 +254,10 @@ export class SteplessStack extends Stack {
       value: Fn.toJsonString(Object.fromEntries(Object.entries(workerFunctions).map(([name, f]) => [name, f.fn.functionName]))),
       description: 'JSON map of logical function name to Lambda function name, for the worker',
     });
-    new CfnOutput(this, 'TextStatsLogGroup', { value: textStats.logGroupName });
+    new CfnOutput(this, 'TextStatsLogGroup', { value: functionNamed(workerFunctions, 'textStats').logGroupName });
+    // What scripts invoke directly: npm run restock (inventory) and the analysis tests.
+    new CfnOutput(this, 'OrderInventoryFunctionName', { value: functionNamed(workerFunctions, 'orderInventory').fn.functionName, description: 'Invoke its restockSku step to seed stock (npm run restock)' });
+    new CfnOutput(this, 'AnalyzeFileFunctionName', { value: functionNamed(workerFunctions, 'analyzeFile').fn.functionName });
     new CfnOutput(this, 'ApiLogGroup', { value: apiHandler.logGroupName });
     // Every log group `npm run logs` merges: the worker's and each function's, by logical name.
     new CfnOutput(this, 'LogGroups', {

@@ -1,13 +1,12 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { withIdempotency } from '../../runtime/idempotency';
-import { activityHandler, nonRetryable } from '../../runtime/lambda/handler';
+import { functionHandler } from '../../runtime/steps/handler';
 import { resolveImport } from '../shared/analysis/graph';
-import { mapLimit, readManifest, readSnapshotFile, SnapshotIntegrityError, SnapshotNotFound, type SnapshotLocation } from '../shared/analysis/snapshot';
+import { mapLimit, readManifest, readSnapshotFile, type SnapshotLocation } from '../shared/analysis/snapshot';
 import { StaticAnalyzer } from '../shared/analysis/static-analyzer';
 import { ANALYSABLE_FILE, type Analyzer, type FileRef } from '../shared/analysis/types';
 import { dynamo, requireEnv, s3 } from '../shared/aws';
-import { createLogger } from '../shared/log';
-import type { AnalyzeFileInput, AnalyzeFileResult } from './contract';
+import { analyzeFile, type AnalyzeFileInput, type AnalyzeFileResult } from './steps';
 
 /**
  * Analyses one file of a snapshot with the static analyser (TypeScript compiler API) and reports
@@ -62,16 +61,12 @@ const analyse = withIdempotency<AnalyzeFileInput, AnalyzeFileResult, unknown>(
   },
 );
 
-export const handler = activityHandler<AnalyzeFileInput, AnalyzeFileResult>(async (input, meta, context) => {
-  const log = createLogger({ workflowId: meta.workflowId, runId: meta.runId, activityId: meta.activityId, requestId: context.awsRequestId });
-  await record(input.analysisId, `invocation#${context.awsRequestId}`, { kind: 'invocation', path: input.file.path, depth: input.depth, attempt: meta.attempt, workflowId: meta.workflowId });
-  const started = Date.now();
-  try {
-    const result = await analyse(input, meta, context);
+export const handler = functionHandler(analyzeFile, {
+  async analyze(input, { meta, lambda, log }) {
+    await record(input.analysisId, `invocation#${lambda.awsRequestId}`, { kind: 'invocation', path: input.file.path, depth: input.depth, attempt: meta.attempt, workflowId: meta.workflowId });
+    const started = Date.now();
+    const result = await analyse(input, meta, lambda);
     log.info('file analysed', { path: input.file.path, depth: input.depth, findings: result.findings.length, score: result.score, cost: result.cost.amount, ms: Date.now() - started });
     return result;
-  } catch (err) {
-    if (err instanceof SnapshotNotFound || err instanceof SnapshotIntegrityError) throw nonRetryable(err);
-    throw err;
-  }
+  },
 });

@@ -1,19 +1,17 @@
-import { activityHandler, nonRetryable } from '../../runtime/lambda/handler';
-import { diagnosticKey, MissingLibFilesError, typeCheck } from '../shared/analysis/program';
-import { fileKey, mapLimit, readObject, SnapshotNotFound } from '../shared/analysis/snapshot';
+import { functionHandler } from '../../runtime/steps/handler';
+import { diagnosticKey, typeCheck } from '../shared/analysis/program';
+import { fileKey, mapLimit, readObject } from '../shared/analysis/snapshot';
 import { s3 } from '../shared/aws';
-import { createLogger } from '../shared/log';
-import type { CheckFilesInput, CheckFilesResult } from './contract';
+import { checkFiles } from './steps';
 
 /**
  * Parses and type-checks the snapshot's files at their current versions as one program
  * (ts.createProgram, strict, lib es2022) and reports the diagnostics that are new compared with a
  * baseline: a refactoring batch passes when it adds none.
  */
-export const handler = activityHandler<CheckFilesInput, CheckFilesResult>(async (input, meta) => {
-  const log = createLogger({ workflowId: meta.workflowId, runId: meta.runId, activityId: meta.activityId });
-  const started = Date.now();
-  try {
+export const handler = functionHandler(checkFiles, {
+  async check(input, { log }) {
+    const started = Date.now();
     const texts = await mapLimit(input.paths, 16, async (path) => Buffer.from((await readObject(s3, input.snapshot.bucket, fileKey(input.snapshot.prefix, path))).bytes).toString('utf8'));
     const files = Object.fromEntries(input.paths.map((p, i) => [p, texts[i]!]));
     const diagnostics = typeCheck(files);
@@ -33,8 +31,5 @@ export const handler = activityHandler<CheckFilesInput, CheckFilesResult>(async 
     const result = { ok: newDiagnostics.length === 0, keys, newDiagnostics, files: input.paths.length, ms: Date.now() - started };
     log.info('snapshot type-checked', { files: result.files, diagnostics: keys.length, new: newDiagnostics.length, ms: result.ms });
     return result;
-  } catch (err) {
-    if (err instanceof SnapshotNotFound || err instanceof MissingLibFilesError) throw nonRetryable(err);
-    throw err;
-  }
+  },
 });

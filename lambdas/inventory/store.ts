@@ -1,6 +1,6 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { nonRetryable } from '../../runtime/lambda/errors';
-import type { InventoryLookupResult, ReleaseResult, ReservationResult, RestockResult, StockLine } from './contract';
+import type { InventoryLookupResult, ReleaseResult, ReservationResult, RestockResult, StockLine } from './steps';
 
 /**
  * Inventory in one DynamoDB table (partition key `pk`):

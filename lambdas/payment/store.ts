@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { nonRetryable } from '../../runtime/lambda/errors';
 import { cardOutcome } from './cards';
-import type { ChargeRequest, ChargeResult, RefundResult } from './contract';
+import type { ChargeInput, ChargeResult, RefundResult } from './steps';
 
 /**
  * Payments in one DynamoDB table, one item per order (partition key `orderId`): the order id is the
@@ -50,7 +50,7 @@ export class PaymentStore {
   }
 
   /** `attempt` is the Temporal attempt of the step (1 = first), for the flaky-provider test card. */
-  async charge(req: ChargeRequest, attempt: number): Promise<ChargeResult> {
+  async charge(req: ChargeInput, attempt: number): Promise<ChargeResult> {
     if (!Number.isInteger(req.amountCents) || req.amountCents < 1) throw namedError('InvalidPaymentRequest', 'amountCents must be a positive integer');
     if (typeof req.currency !== 'string' || !/^[A-Z]{3}$/.test(req.currency)) throw namedError('InvalidPaymentRequest', 'currency must be an ISO 4217 code such as EUR');
     const number = String(req.card?.number ?? '').replace(/[\s-]/g, '');
@@ -80,7 +80,7 @@ export class PaymentStore {
     throw namedError('PaymentBusy', `order ${req.orderId}: the payment record kept changing; retry`, true);
   }
 
-  private answerExisting(existing: PaymentItem, req: ChargeRequest): ChargeResult {
+  private answerExisting(existing: PaymentItem, req: ChargeInput): ChargeResult {
     if (existing.status === 'VOIDED') throw namedError('ChargeConflict', `order ${req.orderId} was voided (refunded before it was charged); it cannot be charged`);
     if (existing.status === 'DECLINED') throw namedError('PaymentDeclined', `the card was declined (${existing.declineCode ?? 'card_declined'})`);
     if (existing.amountCents !== req.amountCents || existing.currency !== req.currency) {

@@ -1,10 +1,9 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { activityHandler, nonRetryable } from '../../runtime/lambda/handler';
-import { fileKey, readObject, sha256Hex, SnapshotIntegrityError, SnapshotNotFound } from '../shared/analysis/snapshot';
+import { functionHandler, type StepLogger } from '../../runtime/steps/handler';
+import { fileKey, readObject, sha256Hex, SnapshotIntegrityError } from '../shared/analysis/snapshot';
 import { applyTransform } from '../shared/analysis/transforms';
 import { s3 } from '../shared/aws';
-import { createLogger } from '../shared/log';
-import type { AppliedFile, RefactorApplyInput, RefactorFilesInput, RefactorFilesResult, RefactorRollbackInput, RestoredFile } from './contract';
+import { refactorFiles, type AppliedFile, type RefactorApplyInput, type RefactorApplyResult, type RefactorRollbackInput, type RefactorRollbackResult, type RestoredFile } from './steps';
 
 /**
  * Applies one refactoring batch to snapshot files in S3 (a versioned bucket), or rolls a batch back.
@@ -33,14 +32,14 @@ async function restore(bucket: string, key: string, previousVersionId: string): 
   return { versionId: put.VersionId ?? 'null', sha256 };
 }
 
-async function apply(input: RefactorApplyInput, log: ReturnType<typeof createLogger>): Promise<RefactorFilesResult> {
+async function apply(input: RefactorApplyInput, log: StepLogger): Promise<RefactorApplyResult> {
   const { bucket, prefix } = input.snapshot;
   const applied: AppliedFile[] = [];
   try {
     for (const file of input.files) {
       const key = fileKey(prefix, file.path);
       const current = await readObject(s3, bucket, key);
-      if (!current.versionId || current.versionId === 'null') throw nonRetryable(new SnapshotIntegrityError(`s3://${bucket} is not versioned: a batch could not be rolled back`));
+      if (!current.versionId || current.versionId === 'null') throw new SnapshotIntegrityError(`s3://${bucket} is not versioned: a batch could not be rolled back`);
       const ownEarlierWrite = current.metadata[META_BATCH] === input.batchId && current.metadata[META_PREVIOUS];
       const previousVersionId = ownEarlierWrite ? current.metadata[META_PREVIOUS]! : current.versionId;
       const previous = ownEarlierWrite ? await readObject(s3, bucket, key, previousVersionId) : current;
@@ -65,7 +64,7 @@ async function apply(input: RefactorApplyInput, log: ReturnType<typeof createLog
   return { op: 'apply', batchId: input.batchId, applied };
 }
 
-async function rollback(input: RefactorRollbackInput, log: ReturnType<typeof createLogger>): Promise<RefactorFilesResult> {
+async function rollback(input: RefactorRollbackInput, log: StepLogger): Promise<RefactorRollbackResult> {
   const restored: RestoredFile[] = [];
   for (const file of input.files) {
     const { versionId, sha256 } = await restore(input.snapshot.bucket, fileKey(input.snapshot.prefix, file.path), file.previousVersionId);
@@ -75,12 +74,7 @@ async function rollback(input: RefactorRollbackInput, log: ReturnType<typeof cre
   return { op: 'rollback', batchId: input.batchId, restored };
 }
 
-export const handler = activityHandler<RefactorFilesInput, RefactorFilesResult>(async (input, meta) => {
-  const log = createLogger({ workflowId: meta.workflowId, runId: meta.runId, activityId: meta.activityId });
-  try {
-    return input.op === 'apply' ? await apply(input, log) : await rollback(input, log);
-  } catch (err) {
-    if (err instanceof SnapshotNotFound) throw nonRetryable(err);
-    throw err;
-  }
+export const handler = functionHandler(refactorFiles, {
+  apply: (input, { log }) => apply(input, log),
+  rollback: (input, { log }) => rollback(input, log),
 });

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { nonRetryable } from '../../runtime/lambda/errors';
-import type { Address, CancelShipmentResult, CreateShipmentRequest, ShipmentResult, ValidateAddressResult } from './contract';
+import type { Address, CancelShipmentResult, CreateShipmentInput, ShipmentResult, ValidateAddressResult } from './steps';
 
 /**
  * Shipments in one DynamoDB table, one item per order (partition key `orderId`), created with
@@ -35,11 +35,14 @@ function namedError(name: string, message: string): Error {
 
 const isConditionFailure = (err: unknown) => (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
-export function validateAddress(address: Address | undefined): ValidateAddressResult {
-  if (!address || typeof address !== 'object') return { deliverable: false, reason: 'no address' };
+/** Checks an address as it arrived (a workflow's input): a missing or empty field makes it undeliverable, with the reason. */
+export function validateAddress(candidate: unknown): ValidateAddressResult {
+  if (!candidate || typeof candidate !== 'object') return { deliverable: false, reason: 'no address' };
   for (const field of ['name', 'line1', 'city', 'postalCode', 'country'] as const) {
-    if (typeof address[field] !== 'string' || address[field].trim() === '') return { deliverable: false, reason: `address.${field} is missing` };
+    const value = (candidate as Record<string, unknown>)[field];
+    if (typeof value !== 'string' || value.trim() === '') return { deliverable: false, reason: `address.${field} is missing` };
   }
+  const address = candidate as Address;
   if (/undeliverable/i.test(`${address.line1} ${address.line2 ?? ''}`)) return { deliverable: false, reason: `the carrier does not deliver to "${address.line1}"` };
   if (!SERVED_COUNTRIES.has(address.country.toUpperCase())) return { deliverable: false, reason: `the carrier does not deliver to country ${address.country}` };
   return { deliverable: true };
@@ -63,7 +66,7 @@ export class ShippingStore {
     return res.Item as ShipmentItem | undefined;
   }
 
-  async create(req: CreateShipmentRequest): Promise<ShipmentResult> {
+  async create(req: CreateShipmentInput): Promise<ShipmentResult> {
     const check = validateAddress(req.address);
     if (!check.deliverable) throw namedError('AddressUndeliverable', check.reason ?? 'undeliverable address');
     for (let round = 0; round < 3; round++) {

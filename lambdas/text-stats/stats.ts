@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TextStatsResult } from './contract';
+import type { TextStatsResult } from './steps';
 
 export type TextStats = Omit<TextStatsResult, 'jobId' | 'report'>;
 

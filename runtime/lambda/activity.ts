@@ -5,6 +5,7 @@ import { isClaimCheckRef } from '../claim-check/ref';
 import { DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES, type ClaimCheckStore } from '../claim-check/store';
 import type { ClaimCheckedResult, InvocationEnvelope, InvocationMeta, LambdaActivities, LambdaCallRequest } from './envelope';
 import { failureFromFunctionError, failureFromInvokeError } from './failures';
+import type { StepDeclaration } from '../steps/declare';
 
 export interface LambdaActivityConfig {
   /**
@@ -37,58 +38,84 @@ const LAMBDA_EVENT_PAYLOAD_LIMIT_BYTES = 256 * 1024 - 4096;
  */
 export function createLambdaActivities(config: LambdaActivityConfig): LambdaActivities {
   return {
-    async invokeFunction(request) {
-      const ctx = Context.current();
-      const { name, functionName, meta } = callOf(config, request);
-      // Heartbeat for the whole attempt, S3 transfers of large payloads included, so a dead worker is
-      // noticed within the heartbeat timeout rather than the whole start-to-close timeout.
-      const heartbeatMs = Math.max(1000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30000) / 3));
-      const ticker = setInterval(() => ctx.heartbeat(), heartbeatMs);
-      try {
-        const envelope = await buildEnvelope(name, request.input, meta, config.claimChecks, LAMBDA_PAYLOAD_LIMIT_BYTES);
-        // ctx.log carries workflowId, runId and activityId, so these lines join the Lambda's own in one timeline.
-        ctx.log.info('invoking Lambda function', { function: name, functionName, attempt: meta.attempt });
-        const started = Date.now();
-        const response = await send(config, name, functionName, envelope, 'RequestResponse');
-        const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
-        const outcome = { function: name, durationMs: Date.now() - started, responseBytes: text.length };
-        if (response.FunctionError !== undefined) {
-          const failure = failureFromFunctionError(name, text);
-          ctx.log.warn('Lambda function failed', { ...outcome, errorType: failure.type, nonRetryable: failure.nonRetryable, error: failure.message });
-          throw failure;
-        }
-        ctx.log.info('Lambda function returned', outcome);
-        const result = text === '' ? undefined : (JSON.parse(text) as unknown);
-        return await resolveResult(result, config.claimChecks?.store);
-      } finally {
-        clearInterval(ticker);
-      }
-    },
-
-    async startFunction(request) {
-      const ctx = Context.current();
-      const { name, functionName, meta } = callOf(config, request);
-      const envelope = await buildEnvelope(name, request.input, meta, config.claimChecks, LAMBDA_EVENT_PAYLOAD_LIMIT_BYTES);
-      envelope.async = {
-        taskToken: Buffer.from(ctx.info.taskToken).toString('base64'),
-        namespace: ctx.info.activityNamespace,
-        ...(ctx.info.heartbeatTimeoutMs ? { heartbeatTimeoutMs: ctx.info.heartbeatTimeoutMs } : {}),
-        ...(ctx.info.heartbeatDetails !== undefined ? { previousHeartbeat: ctx.info.heartbeatDetails as unknown } : {}),
-      };
-      if (ctx.info.heartbeatTimeoutMs === undefined) {
-        ctx.log.warn('async Lambda step without a heartbeat timeout: a function that dies is only noticed at the start-to-close timeout', { function: name });
-      }
-      const response = await send(config, name, functionName, envelope, 'Event');
-      if (response.StatusCode !== 202) {
-        throw ApplicationFailure.retryable(`${name}: asynchronous Invoke answered ${response.StatusCode ?? 'no status'}, expected 202`, 'LambdaInvokeError');
-      }
-      ctx.log.info('Lambda function started asynchronously; it completes the activity itself', { function: name, functionName, attempt: meta.attempt });
-      throw new CompleteAsyncError();
-    },
+    invokeFunction: (request) => invokeSync(config, request),
+    startFunction: (request) => startAsync(config, request),
   };
 }
 
-function callOf(config: LambdaActivityConfig, request: LambdaCallRequest): { name: string; functionName: string; meta: InvocationMeta } {
+/**
+ * The activities a worker registers for declared steps: one per step, under the step's name (its
+ * activity type), each invoking the step's function with `meta.step` set so the function knows
+ * which step to run; and the generic pair, which workflows recorded before named steps replay.
+ * Throws, naming every step concerned, when a declared step's function is not deployed (has no
+ * entry in `config.functions`): the worker refuses to start rather than fail the step later.
+ */
+export function createStepActivities(config: LambdaActivityConfig, steps: Iterable<StepDeclaration>): Record<string, (input: never) => Promise<unknown>> {
+  const activities: Record<string, (input: never) => Promise<unknown>> = { ...createLambdaActivities(config) };
+  const missing: string[] = [];
+  for (const step of steps) {
+    if (config.functions[step.functionName] === undefined) missing.push(`${step.name} (function ${step.functionName})`);
+    const run = step.mode === 'async' ? startAsync : invokeSync;
+    activities[step.name] = (input: unknown) => run(config, { function: step.functionName, input }, step.name);
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `no deployed Lambda function for the declared step(s) ${missing.join(', ')}; the worker's function map (STEPLESS_FUNCTIONS, from the stack's WorkerFunctions output) has: ${Object.keys(config.functions).join(', ') || '(none)'}. Deploy the stack (npm run deploy:local, or cdk deploy) and restart the worker`,
+    );
+  }
+  return activities;
+}
+
+async function invokeSync(config: LambdaActivityConfig, request: LambdaCallRequest, step?: string): Promise<unknown> {
+  const ctx = Context.current();
+  const { name, functionName, meta } = callOf(config, request, step);
+  // Heartbeat for the whole attempt, S3 transfers of large payloads included, so a dead worker is
+  // noticed within the heartbeat timeout rather than the whole start-to-close timeout.
+  const heartbeatMs = Math.max(1000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30000) / 3));
+  const ticker = setInterval(() => ctx.heartbeat(), heartbeatMs);
+  try {
+    const envelope = await buildEnvelope(name, request.input, meta, config.claimChecks, LAMBDA_PAYLOAD_LIMIT_BYTES);
+    // ctx.log carries workflowId, runId and activityId, so these lines join the Lambda's own in one timeline.
+    ctx.log.info('invoking Lambda function', { function: name, functionName, step: step ?? null, attempt: meta.attempt });
+    const started = Date.now();
+    const response = await send(config, name, functionName, envelope, 'RequestResponse');
+    const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
+    const outcome = { function: name, step: step ?? null, durationMs: Date.now() - started, responseBytes: text.length };
+    if (response.FunctionError !== undefined) {
+      const failure = failureFromFunctionError(name, text);
+      ctx.log.warn('Lambda function failed', { ...outcome, errorType: failure.type, nonRetryable: failure.nonRetryable, error: failure.message });
+      throw failure;
+    }
+    ctx.log.info('Lambda function returned', outcome);
+    const result = text === '' ? undefined : (JSON.parse(text) as unknown);
+    return await resolveResult(result, config.claimChecks?.store);
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+async function startAsync(config: LambdaActivityConfig, request: LambdaCallRequest, step?: string): Promise<unknown> {
+  const ctx = Context.current();
+  const { name, functionName, meta } = callOf(config, request, step);
+  const envelope = await buildEnvelope(name, request.input, meta, config.claimChecks, LAMBDA_EVENT_PAYLOAD_LIMIT_BYTES);
+  envelope.async = {
+    taskToken: Buffer.from(ctx.info.taskToken).toString('base64'),
+    namespace: ctx.info.activityNamespace,
+    ...(ctx.info.heartbeatTimeoutMs ? { heartbeatTimeoutMs: ctx.info.heartbeatTimeoutMs } : {}),
+    ...(ctx.info.heartbeatDetails !== undefined ? { previousHeartbeat: ctx.info.heartbeatDetails as unknown } : {}),
+  };
+  if (ctx.info.heartbeatTimeoutMs === undefined) {
+    ctx.log.warn('async Lambda step without a heartbeat timeout: a function that dies is only noticed at the start-to-close timeout', { function: name });
+  }
+  const response = await send(config, name, functionName, envelope, 'Event');
+  if (response.StatusCode !== 202) {
+    throw ApplicationFailure.retryable(`${name}: asynchronous Invoke answered ${response.StatusCode ?? 'no status'}, expected 202`, 'LambdaInvokeError');
+  }
+  ctx.log.info('Lambda function started asynchronously; it completes the activity itself', { function: name, functionName, step: step ?? null, attempt: meta.attempt });
+  throw new CompleteAsyncError();
+}
+
+function callOf(config: LambdaActivityConfig, request: LambdaCallRequest, step: string | undefined): { name: string; functionName: string; meta: InvocationMeta } {
   const ctx = Context.current();
   const name = request.function;
   const functionName = config.functions[name];
@@ -108,6 +135,7 @@ function callOf(config: LambdaActivityConfig, request: LambdaCallRequest): { nam
     activityId,
     attempt,
     idempotencyKey: `${workflowExecution.workflowId}/${workflowExecution.runId}/${activityId}`,
+    ...(step !== undefined ? { step } : {}),
   };
   return { name, functionName, meta };
 }

@@ -18,6 +18,11 @@ export interface InvocationMeta {
    * under a reused workflow id, the same workflow id and activity id name a different step.
    */
   idempotencyKey: string;
+  /**
+   * The declared step this call runs (its name, runtime/steps/declare.ts), which tells a function
+   * running several steps which one is asked for. Absent in calls from the generic activities.
+   */
+  step?: string;
 }
 
 /** Present when the worker invoked the function asynchronously (`mode: 'async'`): how to report back. */

@@ -37,7 +37,7 @@ export async function unwrapEnvelope<I>(event: InvocationEnvelope<I>): Promise<I
 }
 
 /** The result as returned to the worker: by reference through S3 when above the claim-check threshold. */
-async function wrapResult<O>(output: O): Promise<O | ClaimCheckedResult> {
+export async function wrapResult<O>(output: O): Promise<O | ClaimCheckedResult> {
   const checks = handlerClaimCheckStore();
   if (checks === undefined) return output;
   const bytes = Buffer.from(JSON.stringify(output) ?? 'null');

@@ -17,7 +17,9 @@ import { AnchorStore, AuditLog, GLOBAL_CHECKPOINT_LOG_ID, verifyLog, type LogPag
 import { createAuditActivities } from '../../runtime/audit/log/activity';
 import { PublicKeyRing, loadOrCreateLocalKey, localSigningKeyFile } from '../../runtime/audit/signing';
 import { payloadDataConverter } from '../../runtime/data-converter';
-import { createLambdaActivities } from '../../runtime/lambda/activity';
+import { createStepActivities } from '../../runtime/lambda/activity';
+import { stepsByName } from '../../runtime/steps/declare';
+import { FUNCTIONS } from '../../lambdas/catalog';
 import { pollJob, startJob } from '../../scripts/client';
 import type { textStatsJob } from '../../workflows/text-stats-job';
 import { lambda, s3, stack, temporalClient } from '../support/stack';
@@ -95,7 +97,7 @@ describe('appendAuditEvent under activity retries', () => {
       taskQueue,
       workflowsPath: require.resolve('../../workflows'),
       activities: {
-        ...createLambdaActivities({ lambda: lambda(), functions: JSON.parse(stack().WorkerFunctions) as Record<string, string> }),
+        ...createStepActivities({ lambda: lambda(), functions: JSON.parse(stack().WorkerFunctions) as Record<string, string> }, stepsByName(FUNCTIONS).values()),
         // The append commits, then the reply is "lost": Temporal retries the activity.
         async appendAuditEvent(request: Parameters<typeof real.appendAuditEvent>[0]) {
           const result = await real.appendAuditEvent(request);

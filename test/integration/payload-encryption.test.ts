@@ -10,7 +10,9 @@ import { handler } from '../../lambdas/api/handler';
 import { payloadDataConverter } from '../../runtime/data-converter';
 import { ENCRYPTED_ENCODING, KmsPayloadCodec, PayloadDecryptionError } from '../../runtime/encryption/kms-codec';
 import { createAuditActivities } from '../../runtime/audit/log/activity';
-import { createLambdaActivities } from '../../runtime/lambda/activity';
+import { createStepActivities } from '../../runtime/lambda/activity';
+import { stepsByName } from '../../runtime/steps/declare';
+import { FUNCTIONS } from '../../lambdas/catalog';
 import { s3, stack } from '../support/stack';
 
 /**
@@ -85,7 +87,7 @@ describe('payload encryption with KMS data keys', () => {
       taskQueue,
       workflowsPath: require.resolve('../../workflows'),
       activities: {
-        ...createLambdaActivities({ lambda: new LambdaClient({ ...localAwsClientConfig, maxAttempts: 1 }), functions: JSON.parse(stack().WorkerFunctions) as Record<string, string> }),
+        ...createStepActivities({ lambda: new LambdaClient({ ...localAwsClientConfig, maxAttempts: 1 }), functions: JSON.parse(stack().WorkerFunctions) as Record<string, string> }, stepsByName(FUNCTIONS).values()),
         // textStatsJob records audit events; here they are digested, not stored (the audit log has its own tests).
         ...createAuditActivities(undefined),
       },

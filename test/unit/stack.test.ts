@@ -76,6 +76,26 @@ describe('SteplessStack', () => {
     });
   });
 
+  it('builds each declared function with its settings and the grants its declaration lists', () => {
+    type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+    type Policy = { Properties: { PolicyDocument: { Statement: Statement[] } } };
+    const statementsOf = (prefix: string) =>
+      Object.entries(local.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith(prefix))
+        .flatMap(([, p]) => (p as Policy).Properties.PolicyDocument.Statement);
+    // Payment: 256 MB, 20 s, its own table only, and reserved concurrency on AWS.
+    local.hasResourceProperties('AWS::Lambda::Function', { Description: 'Order saga: charges (once per order) and refunds payments', MemorySize: 256, Timeout: 20, Environment: { Variables: Match.objectLike({ PAYMENTS_TABLE: Match.anyValue() }) } });
+    aws.hasResourceProperties('AWS::Lambda::Function', { Description: 'Order saga: charges (once per order) and refunds payments', ReservedConcurrentExecutions: 10 });
+    const payment = statementsOf('StepsOrderPayment');
+    expect(JSON.stringify(payment)).toContain('PaymentsTable');
+    expect(JSON.stringify(payment)).not.toMatch(/InventoryTable|ShipmentsTable/);
+    // Training: reads and writes confined to its prefixes of the data bucket, listing with an s3:prefix condition.
+    const trainEpoch = JSON.stringify(statementsOf('StepsTrainEpoch'));
+    expect(trainEpoch).toContain('/training/state/*');
+    expect(trainEpoch).toContain('"s3:prefix":["training/*"]');
+    expect(trainEpoch).not.toContain('s3:DeleteObject');
+  });
+
   it('grants each function only what it uses: text-stats the bucket and table, the API the bucket (claim checks) and reads of the audit table', () => {
     type Policy = { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } };
     const actionsOf = (prefix: string) =>
@@ -83,8 +103,9 @@ describe('SteplessStack', () => {
         .filter(([id]) => id.startsWith(prefix))
         .flatMap(([, p]) => (p as Policy).Properties.PolicyDocument.Statement)
         .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
-    const textStats = actionsOf('TextStatsFunction');
+    const textStats = actionsOf('StepsTextStats');
     const api = actionsOf('ApiFunction');
+    // Its declaration (lambdas/text-stats/steps.ts): reports/ in the data bucket, the jobs table, claim checks, idempotency.
     expect(textStats).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject*', 'dynamodb:PutItem']));
     expect(api).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject*']));
     // The API reads the audit log (GET /audit/...), and writes no table.

@@ -4,17 +4,18 @@ import { join, relative, sep } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { CheckFilesInput } from '../../lambdas/check-files/contract';
-import type { AnalyzeFileInput } from '../../lambdas/analyze-file/contract';
-import type { RefactorFilesInput } from '../../lambdas/refactor-files/contract';
+import { analyzeFile, type AnalyzeFileInput } from '../../lambdas/analyze-file/steps';
+import { checkFiles, type CheckFilesInput } from '../../lambdas/check-files/steps';
+import { refactorFiles, type RefactorApplyInput, type RefactorRollbackInput } from '../../lambdas/refactor-files/steps';
+import { snapshotManifest } from '../../lambdas/snapshot-manifest/steps';
 import { diagnosticKey, typeCheck } from '../../lambdas/shared/analysis/program';
 import { StaticAnalyzer } from '../../lambdas/shared/analysis/static-analyzer';
 import { applyTransform } from '../../lambdas/shared/analysis/transforms';
-import type { LambdaCallRequest } from '../../runtime/lambda/envelope';
 import type { AppendAuditEventRequest } from '../../runtime/audit/log/types';
 import { budgetUpdate, planSignal, planUpdate, progressQuery } from '../../workflows/analysis/messages';
 import type { codebaseAnalysis } from '../../workflows/analysis/codebase-analysis';
 import type { AnalysisInput, AnalysisProgress } from '../../workflows/analysis/types';
+import { stepActivities } from '../support/step-activities';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 
 /**
@@ -48,57 +49,55 @@ function fakeCloud(slowAudit: Record<string, Promise<void>> = {}) {
   const current = (p: string) => versions.get(p)!.at(-1)!;
   const sources = () => [...versions.keys()].filter((p) => p.endsWith('.ts')).sort();
   const analyzer = new StaticAnalyzer();
-  const fns: Record<string, (input: never) => unknown> = {
-    snapshotManifest: (input: { prefix: string }) => ({
+  // By step name: what the workflow schedules, or the generic activity dispatches to.
+  const steps: Record<string, (input: never) => unknown> = {
+    [snapshotManifest.steps.read.name]: (input: { prefix: string }) => ({
       snapshot: { bucket: 'memory', prefix: input.prefix },
       snapshotId: 'sample',
       files: sources().map((path) => ({ path, sha256: sha(current(path)), size: Buffer.byteLength(current(path)) })),
       skipped: 1,
       totalBytes: 0,
     }),
-    analyzeFile: (input: AnalyzeFileInput) => ({ ...analyzer.analyzeSync({ ...input, text: current(input.file.path) }), analyzer: analyzer.name }),
-    refactorFiles: (input: RefactorFilesInput) => {
-      if (input.op === 'apply') {
-        return {
-          op: 'apply',
-          batchId: input.batchId,
-          applied: input.files.map((f) => {
-            const before = current(f.path);
-            const { text, edits } = applyTransform(f.path, before, { transform: input.transform, ...(f.names ? { names: f.names } : {}) });
-            const list = versions.get(f.path)!;
-            const previousVersionId = String(list.length - 1);
-            if (edits > 0) list.push(text);
-            return { path: f.path, previousVersionId, versionId: String(list.length - 1), edits, sha256Before: sha(before), sha256After: sha(text) };
-          }),
-        };
-      }
-      return {
-        op: 'rollback',
-        batchId: input.batchId,
-        restored: input.files.map((f) => {
-          const list = versions.get(f.path)!;
-          list.push(list[Number(f.previousVersionId)]!);
-          return { path: f.path, restoredFrom: f.previousVersionId, versionId: String(list.length - 1), sha256: sha(current(f.path)) };
-        }),
-      };
-    },
-    checkFiles: (input: CheckFilesInput) => {
+    [analyzeFile.steps.analyze.name]: (input: AnalyzeFileInput) => ({ ...analyzer.analyzeSync({ ...input, text: current(input.file.path) }), analyzer: analyzer.name }),
+    [refactorFiles.steps.apply.name]: (input: RefactorApplyInput) => ({
+      op: 'apply',
+      batchId: input.batchId,
+      applied: input.files.map((f) => {
+        const before = current(f.path);
+        const { text, edits } = applyTransform(f.path, before, { transform: input.transform, ...(f.names ? { names: f.names } : {}) });
+        const list = versions.get(f.path)!;
+        const previousVersionId = String(list.length - 1);
+        if (edits > 0) list.push(text);
+        return { path: f.path, previousVersionId, versionId: String(list.length - 1), edits, sha256Before: sha(before), sha256After: sha(text) };
+      }),
+    }),
+    [refactorFiles.steps.rollback.name]: (input: RefactorRollbackInput) => ({
+      op: 'rollback',
+      batchId: input.batchId,
+      restored: input.files.map((f) => {
+        const list = versions.get(f.path)!;
+        list.push(list[Number(f.previousVersionId)]!);
+        return { path: f.path, restoredFrom: f.previousVersionId, versionId: String(list.length - 1), sha256: sha(current(f.path)) };
+      }),
+    }),
+    [checkFiles.steps.check.name]: (input: CheckFilesInput) => {
       const diagnostics = typeCheck(Object.fromEntries(input.paths.map((p) => [p, current(p)])));
       const base = new Set(input.baseline ?? []);
       const newDiagnostics = diagnostics.filter((d) => !base.has(diagnosticKey(d)));
       return { ok: newDiagnostics.length === 0, keys: diagnostics.map(diagnosticKey), newDiagnostics, files: input.paths.length, ms: 0 };
     },
   };
+  /** The functions called, by logical name. */
   const calls: string[] = [];
   return {
     versions,
     audit,
     calls,
     activities: {
-      invokeFunction: (req: LambdaCallRequest) => {
-        calls.push(req.function);
-        return Promise.resolve(fns[req.function]!(req.input as never));
-      },
+      ...stepActivities([snapshotManifest, analyzeFile, refactorFiles, checkFiles], (step, input) => {
+        calls.push(step.functionName);
+        return steps[step.name]!(input as never);
+      }),
       startFunction: () => Promise.reject(new Error('not used')),
       appendAuditEvent: async (req: AppendAuditEventRequest) => {
         await slowAudit[req.event.type];

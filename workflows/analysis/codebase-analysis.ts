@@ -1,6 +1,6 @@
 import { log, workflowInfo } from '@temporalio/workflow';
 import { estimateCost, roundAmount } from '../../lambdas/shared/analysis/cost';
-import type { AnalyzeFileResult } from '../../lambdas/analyze-file/contract';
+import type { AnalyzeFileResult } from '../../lambdas/analyze-file/steps';
 import type { FileRef } from '../../lambdas/shared/analysis/types';
 import { snapshotManifest } from './steps';
 import { AnalysisRun, audit, countBySeverity, DEFAULTS, unusedExportFindings, unusedExportsOf } from './run';

@@ -2,10 +2,10 @@ import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation
 import { estimateCost, roundAmount } from '../../lambdas/shared/analysis/cost';
 import { findUnusedExports, unusedExportFindings } from '../../lambdas/shared/analysis/graph';
 import { deriveRefactorPlan } from '../../lambdas/shared/analysis/plan';
-import type { AnalyzeFileResult } from '../../lambdas/analyze-file/contract';
+import type { AnalyzeFileResult } from '../../lambdas/analyze-file/steps';
 import type { Depth, FileRef, Finding } from '../../lambdas/shared/analysis/types';
 import { auditLog } from '../../runtime/audit/workflow';
-import { analyzeFile, checkFiles, refactorFiles } from './steps';
+import { analyzeFile, applyRefactoring, checkFiles, rollbackRefactoring } from './steps';
 import { budgetSignal, budgetUpdate, planSignal, planUpdate, progressQuery, specialistProgressSignal } from './messages';
 import type {
   AnalysisInput,
@@ -256,7 +256,7 @@ export class AnalysisRun {
 
   /**
    * Derives the refactoring plan, waits for its approval when required, and applies it batch by
-   * batch: apply (refactorFiles) → type-check the snapshot (checkFiles) → keep, or roll the batch's
+   * batch: apply (applyRefactoring) → type-check the snapshot (checkFiles) → keep, or roll the batch's
    * files back to their previous versions when it adds diagnostics; then the next batch.
    */
   async planAndRefactor(findings: readonly Finding[], unused: readonly UnusedExport[], paths: readonly string[]): Promise<void> {
@@ -289,18 +289,18 @@ export class AnalysisRun {
     let baseline = (await checkFiles({ snapshot, paths: [...paths] })).keys;
     for (const [i, batch] of plan.batches.entries()) {
       const state: BatchState = this.progress.batches[i]!;
-      const applied = await refactorFiles({ op: 'apply', snapshot, batchId: `${workflowInfo().workflowId}/${batch.id}`, transform: batch.transform, files: batch.files });
-      const written = (applied.applied ?? []).filter((f) => f.versionId !== f.previousVersionId);
-      state.versions = Object.fromEntries((applied.applied ?? []).map((f) => [f.path, { previousVersionId: f.previousVersionId, versionId: f.versionId }]));
+      const applied = await applyRefactoring({ snapshot, batchId: `${workflowInfo().workflowId}/${batch.id}`, transform: batch.transform, files: batch.files });
+      const written = applied.applied.filter((f) => f.versionId !== f.previousVersionId);
+      state.versions = Object.fromEntries(applied.applied.map((f) => [f.path, { previousVersionId: f.previousVersionId, versionId: f.versionId }]));
       const check = await checkFiles({ snapshot, paths: [...paths], baseline });
       if (check.ok) {
         state.status = 'applied';
         baseline = check.keys;
-        await audit.record('analysis.batch-applied', { batchId: batch.id, transform: batch.transform, files: batch.files.map((f) => f.path), edits: (applied.applied ?? []).reduce((s, f) => s + f.edits, 0) });
+        await audit.record('analysis.batch-applied', { batchId: batch.id, transform: batch.transform, files: batch.files.map((f) => f.path), edits: applied.applied.reduce((s, f) => s + f.edits, 0) });
         continue;
       }
-      const restored = await refactorFiles({ op: 'rollback', snapshot, batchId: batch.id, files: written.map((f) => ({ path: f.path, previousVersionId: f.previousVersionId })) });
-      for (const r of restored.restored ?? []) state.versions[r.path] = { previousVersionId: r.restoredFrom, versionId: r.versionId };
+      const restored = await rollbackRefactoring({ snapshot, batchId: batch.id, files: written.map((f) => ({ path: f.path, previousVersionId: f.previousVersionId })) });
+      for (const r of restored.restored) state.versions[r.path] = { previousVersionId: r.restoredFrom, versionId: r.versionId };
       state.status = 'rolled-back';
       state.newDiagnostics = check.newDiagnostics.slice(0, 20);
       state.reason = `${check.newDiagnostics.length} new type error(s), e.g. ${check.newDiagnostics[0]?.file}:${check.newDiagnostics[0]?.line} TS${check.newDiagnostics[0]?.code} ${check.newDiagnostics[0]?.message}`;

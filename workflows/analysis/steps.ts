@@ -1,30 +1,23 @@
 import type { RetryPolicy } from '@temporalio/workflow';
-import { lambdaFunction } from '../../runtime/lambda/workflow';
-import type { AnalyzeFileInput, AnalyzeFileResult } from '../../lambdas/analyze-file/contract';
-import type { CheckFilesInput, CheckFilesResult } from '../../lambdas/check-files/contract';
-import type { RefactorFilesInput, RefactorFilesResult } from '../../lambdas/refactor-files/contract';
-import type { SnapshotManifestInput, SnapshotManifestResult } from '../../lambdas/snapshot-manifest/contract';
+import { analyzeFile as analyzeFileFunction } from '../../lambdas/analyze-file/steps';
+import { checkFiles as checkFilesFunction } from '../../lambdas/check-files/steps';
+import { refactorFiles } from '../../lambdas/refactor-files/steps';
+import { snapshotManifest as snapshotManifestFunction } from '../../lambdas/snapshot-manifest/steps';
+import { step } from '../../runtime/steps/workflow';
 
-/** The analysis workflows' Lambda steps. Logical names: infra/constructs/analysis-services.ts. */
+/** The analysis workflows' Lambda steps; their errors (and which a retry cannot fix) come from the declarations. */
 const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 6 };
 
-export const snapshotManifest = lambdaFunction<SnapshotManifestInput, SnapshotManifestResult>('snapshotManifest', {
-  startToCloseTimeout: '1 minute',
-  retry: { ...retry, nonRetryableErrorTypes: ['SnapshotNotFound', 'SnapshotIntegrityError'] },
-});
+export const snapshotManifest = step(snapshotManifestFunction.steps.read, { startToCloseTimeout: '1 minute', retry });
 
-export const analyzeFile = lambdaFunction<AnalyzeFileInput, AnalyzeFileResult>('analyzeFile', {
+export const analyzeFile = step(analyzeFileFunction.steps.analyze, {
   startToCloseTimeout: '3 minutes',
   // IdempotencyInProgress (a retry while the first call still runs) waits with this backoff.
-  retry: { ...retry, maximumAttempts: 20, nonRetryableErrorTypes: ['SnapshotNotFound', 'SnapshotIntegrityError'] },
+  retry: { ...retry, maximumAttempts: 20 },
 });
 
-export const refactorFiles = lambdaFunction<RefactorFilesInput, RefactorFilesResult>('refactorFiles', {
-  startToCloseTimeout: '3 minutes',
-  retry: { ...retry, nonRetryableErrorTypes: ['SnapshotNotFound', 'SnapshotIntegrityError'] },
-});
+export const applyRefactoring = step(refactorFiles.steps.apply, { startToCloseTimeout: '3 minutes', retry });
 
-export const checkFiles = lambdaFunction<CheckFilesInput, CheckFilesResult>('checkFiles', {
-  startToCloseTimeout: '5 minutes',
-  retry: { ...retry, nonRetryableErrorTypes: ['SnapshotNotFound', 'MissingLibFiles'] },
-});
+export const rollbackRefactoring = step(refactorFiles.steps.rollback, { startToCloseTimeout: '3 minutes', retry });
+
+export const checkFiles = step(checkFilesFunction.steps.check, { startToCloseTimeout: '5 minutes', retry });

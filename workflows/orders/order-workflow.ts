@@ -10,11 +10,12 @@ import {
   sleep,
   TemporalFailure,
 } from '@temporalio/workflow';
-import type { InventoryRequest, ReleaseResult, ReservationResult } from '../../lambdas/inventory/contract';
-import type { ChargeResult, PaymentRequest, RefundResult } from '../../lambdas/payment/contract';
-import type { CancelShipmentResult, ShipmentResult, ShippingRequest, ValidateAddressResult } from '../../lambdas/shipping/contract';
+import { inventory } from '../../lambdas/inventory/steps';
+import { payment } from '../../lambdas/payment/steps';
+import { shipping } from '../../lambdas/shipping/steps';
 import { auditLog } from '../../runtime/audit/workflow';
-import { lambdaFunction } from '../../runtime/lambda/workflow';
+import { nonRetryableErrorsOf } from '../../runtime/steps/declare';
+import { step } from '../../runtime/steps/workflow';
 import { Saga, type CompensationEvent } from '../lib/saga';
 import { approvalSignal, approvalUpdate, orderStateQuery } from './definitions';
 import { durationProblem, parseDuration } from './durations';
@@ -32,13 +33,13 @@ import {
   type StepRecord,
 } from './types';
 
-/** Business errors of the services: never retried (the handlers mark them too; this is belt and braces). */
-const BUSINESS_ERRORS = ['UnknownSku', 'InsufficientStock', 'ReservationReleased', 'InvalidInventoryRequest', 'PaymentDeclined', 'InvalidCard', 'ChargeConflict', 'InvalidPaymentRequest', 'AddressUndeliverable', 'ShipmentCancelled', 'InvalidShippingRequest'];
+/** Business errors of the services: what their declarations say a retry cannot fix. */
+const BUSINESS_ERRORS = [inventory, payment, shipping].flatMap((fn) => Object.values(fn.steps).flatMap(nonRetryableErrorsOf));
 
 /** Forward steps: infrastructure errors retry with backoff, up to 10 attempts (a few minutes). */
 const forward = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: BUSINESS_ERRORS },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 } as const;
 
 /** Compensations: retried until they succeed (no maximumAttempts = unlimited), backing off to 1 minute. */
@@ -47,10 +48,13 @@ const compensating = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const;
 
-const inventory = lambdaFunction<InventoryRequest, ReservationResult>('orderInventory', forward);
-const payment = lambdaFunction<PaymentRequest, ChargeResult>('orderPayment', forward);
-const shipping = lambdaFunction<ShippingRequest, ShipmentResult>('orderShipping', forward);
-const checkAddress = lambdaFunction<ShippingRequest, ValidateAddressResult>('orderShipping', forward);
+const reserveStock = step(inventory.steps.reserve, forward);
+const validateAddress = step(shipping.steps.validateAddress, forward);
+const chargePayment = step(payment.steps.charge, forward);
+const createShipment = step(shipping.steps.create, forward);
+const releaseStock = step(inventory.steps.release, compensating);
+const refundPayment = step(payment.steps.refund, compensating);
+const cancelShipment = step(shipping.steps.cancel, compensating);
 
 /**
  * Version 2 of the saga checks the shipping address with the carrier before charging, so an
@@ -59,9 +63,6 @@ const checkAddress = lambdaFunction<ShippingRequest, ValidateAddressResult>('ord
  * docs/workflows/order.md "Versioning".
  */
 export const VALIDATE_ADDRESS_PATCH = 'validate-address-before-charge';
-const releaseInventory = lambdaFunction<InventoryRequest, ReleaseResult>('orderInventory', compensating);
-const refundPayment = lambdaFunction<PaymentRequest, RefundResult>('orderPayment', compensating);
-const cancelShipment = lambdaFunction<ShippingRequest, CancelShipmentResult>('orderShipping', compensating);
 
 const audit = auditLog();
 
@@ -195,7 +196,7 @@ export async function orderProcessing(input: OrderInput): Promise<OrderResult> {
    * flight cannot be recalled, so its effect must be known (and compensated) before unwinding.
    * The cancellation then surfaces at the next cancellable await.
    */
-  async function step<T>(name: string, status: OrderStatus, run: () => Promise<T>, summarise: (result: T) => Record<string, unknown>): Promise<T> {
+  async function forwardStep<T>(name: string, status: OrderStatus, run: () => Promise<T>, summarise: (result: T) => Record<string, unknown>): Promise<T> {
     setState(status);
     const record: StepRecord = { name, status: 'RUNNING', startedAt: now() };
     state.steps.push(record);
@@ -221,13 +222,13 @@ export async function orderProcessing(input: OrderInput): Promise<OrderResult> {
   await audit.record('order.received', { workflowType: 'orderProcessing', orderId: input.orderId, totalCents, currency, approvalRequired: state.approval.required }, { digests: { inputSha256: redacted } });
 
   try {
-    const reservation = await step('reserveInventory', 'RESERVING_INVENTORY', () => inventory({ op: 'reserve', orderId: input.orderId, items: input.items.map(({ sku, quantity }) => ({ sku, quantity })) }), (r) => ({ reservationId: r.reservationId, duplicate: r.duplicate }));
-    saga.add('releaseInventory', () => releaseInventory({ op: 'release', orderId: input.orderId }));
+    const reservation = await forwardStep('reserveInventory', 'RESERVING_INVENTORY', () => reserveStock({ orderId: input.orderId, items: input.items.map(({ sku, quantity }) => ({ sku, quantity })) }), (r) => ({ reservationId: r.reservationId, duplicate: r.duplicate }));
+    saga.add('releaseInventory', () => releaseStock({ orderId: input.orderId }));
     state.reservation = { reservationId: reservation.reservationId };
     await audit.record('inventory.reserved', { orderId: input.orderId, reservationId: reservation.reservationId, items: reservation.items });
 
     if (patched(VALIDATE_ADDRESS_PATCH)) {
-      const check = await step('validateAddress', 'VALIDATING_ADDRESS', () => checkAddress({ op: 'validateAddress', address: input.shippingAddress }), (r) => ({ ...r }));
+      const check = await forwardStep('validateAddress', 'VALIDATING_ADDRESS', () => validateAddress({ address: input.shippingAddress }), (r) => ({ ...r }));
       if (!check.deliverable) {
         const message = `order ${input.orderId}: ${check.reason ?? 'the address is not deliverable'}`;
         Object.assign(state.steps[state.steps.length - 1]!, { status: 'FAILED', error: { type: 'AddressUndeliverable', message } });
@@ -236,8 +237,8 @@ export async function orderProcessing(input: OrderInput): Promise<OrderResult> {
       await audit.record('address.validated', { orderId: input.orderId, country: input.shippingAddress.country });
     }
 
-    const charge = await step('chargePayment', 'CHARGING_PAYMENT', () => payment({ op: 'charge', orderId: input.orderId, amountCents: totalCents, currency, card: { number: input.payment.cardNumber, ...(input.payment.expiry ? { expiry: input.payment.expiry } : {}) } }), (c) => ({ chargeId: c.chargeId, amountCents: c.amountCents, duplicate: c.duplicate }));
-    saga.add('refundPayment', () => refundPayment({ op: 'refund', orderId: input.orderId, reason: `order ${input.orderId} compensated` }));
+    const charge = await forwardStep('chargePayment', 'CHARGING_PAYMENT', () => chargePayment({ orderId: input.orderId, amountCents: totalCents, currency, card: { number: input.payment.cardNumber, ...(input.payment.expiry ? { expiry: input.payment.expiry } : {}) } }), (c) => ({ chargeId: c.chargeId, amountCents: c.amountCents, duplicate: c.duplicate }));
+    saga.add('refundPayment', () => refundPayment({ orderId: input.orderId, reason: `order ${input.orderId} compensated` }));
     state.payment = { chargeId: charge.chargeId, amountCents: charge.amountCents, cardLast4: charge.cardLast4 };
     await audit.record('payment.charged', { orderId: input.orderId, chargeId: charge.chargeId, amountCents: charge.amountCents, currency });
 
@@ -260,8 +261,8 @@ export async function orderProcessing(input: OrderInput): Promise<OrderResult> {
       }
     }
 
-    const shipment = await step('createShipment', 'SHIPPING', () => shipping({ op: 'create', orderId: input.orderId, address: input.shippingAddress, items: input.items.map(({ sku, quantity }) => ({ sku, quantity })) }), (s) => ({ trackingNumber: s.trackingNumber, carrier: s.carrier, duplicate: s.duplicate }));
-    saga.add('cancelShipment', () => cancelShipment({ op: 'cancel', orderId: input.orderId, reason: `order ${input.orderId} compensated` }));
+    const shipment = await forwardStep('createShipment', 'SHIPPING', () => createShipment({ orderId: input.orderId, address: input.shippingAddress, items: input.items.map(({ sku, quantity }) => ({ sku, quantity })) }), (s) => ({ trackingNumber: s.trackingNumber, carrier: s.carrier, duplicate: s.duplicate }));
+    saga.add('cancelShipment', () => cancelShipment({ orderId: input.orderId, reason: `order ${input.orderId} compensated` }));
     state.shipment = { trackingNumber: shipment.trackingNumber, carrier: shipment.carrier };
     await audit.record('shipment.created', { orderId: input.orderId, trackingNumber: shipment.trackingNumber, carrier: shipment.carrier });
 

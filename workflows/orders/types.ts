@@ -2,9 +2,9 @@
  * The order saga's input, state, results and messages: plain types and constants shared by the
  * workflow, the HTTP API and clients. No I/O (workflow code imports it).
  */
-import type { Address } from '../../lambdas/shipping/contract';
+import type { Address } from '../../lambdas/shipping/steps';
 
-export type { Address } from '../../lambdas/shipping/contract';
+export type { Address } from '../../lambdas/shipping/steps';
 
 export const ORDER_DEFAULTS = {
   /** Orders whose total (in major units, e.g. dollars) is above this wait for an approval. */

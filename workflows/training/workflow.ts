@@ -10,12 +10,12 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { EvaluateModelInput, EvaluateModelResult } from '../../lambdas/evaluate-model/contract';
+import { evaluateModel as evaluateModelFunction, type EvaluateModelResult } from '../../lambdas/evaluate-model/steps';
 import type { TrainingCheckpointMetadata, DatasetRef, StateRef } from '../../lambdas/shared/ml/types';
-import type { TrainEpochInput, TrainEpochResult } from '../../lambdas/train-epoch/contract';
-import type { PrepareDatasetResult, ResolveCheckpointResult, SaveCheckpointResult, TrainingDataInput } from '../../lambdas/training-data/contract';
+import { trainEpoch as trainEpochFunction, type TrainEpochResult } from '../../lambdas/train-epoch/steps';
+import { trainingData } from '../../lambdas/training-data/steps';
 import { auditLog } from '../../runtime/audit/workflow';
-import { lambdaFunction } from '../../runtime/lambda/workflow';
+import { step, type StepOptions } from '../../runtime/steps/workflow';
 import {
   decisionSignal,
   decisionUpdate,
@@ -44,23 +44,21 @@ export const TRAINING_DEFAULTS = {
   epochAttempts: 3,
 };
 
-const trainEpoch = lambdaFunction<TrainEpochInput, TrainEpochResult>('trainEpoch', {
+const trainEpoch = step(trainEpochFunction.steps.train, {
   startToCloseTimeout: '5 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumAttempts: TRAINING_DEFAULTS.epochAttempts,
-    nonRetryableErrorTypes: ['InvalidInvocation', 'InvalidTrainingInput', 'StateIntegrityError'],
-  },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: TRAINING_DEFAULTS.epochAttempts, nonRetryableErrorTypes: ['InvalidInvocation'] },
 });
-const evaluateModel = lambdaFunction<EvaluateModelInput, EvaluateModelResult>('evaluateModel', {
+const evaluateModel = step(evaluateModelFunction.steps.evaluate, {
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: ['InvalidInvocation', 'StateIntegrityError'] },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: ['InvalidInvocation'] },
 });
-const trainingData = lambdaFunction<TrainingDataInput, unknown>('trainingData', {
+const trainingDataOptions: StepOptions = {
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: ['InvalidInvocation', 'CheckpointNotFound', 'DatasetConflict'] },
-});
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: ['InvalidInvocation'] },
+};
+const prepareDataset = step(trainingData.steps.prepareDataset, trainingDataOptions);
+const saveTrainingCheckpoint = step(trainingData.steps.saveCheckpoint, trainingDataOptions);
+const resolveTrainingCheckpoint = step(trainingData.steps.resolveCheckpoint, trainingDataOptions);
 const audit = auditLog();
 
 /** What one run hands the next through continue-as-new (besides the request). */
@@ -221,7 +219,7 @@ export async function trainingWorkflow(request: TrainingRequest, carry?: Trainin
       weightsSha256: epochResult.weightsSha256,
       state: stateRef,
     };
-    const saved = (await trainingData({ op: 'saveCheckpoint', modelId: state.modelId, epoch: epochResult.epoch, state: stateRef, parent: lastCheckpointId, metadata })) as SaveCheckpointResult;
+    const saved = await saveTrainingCheckpoint({ modelId: state.modelId, epoch: epochResult.epoch, state: stateRef, parent: lastCheckpointId, metadata });
     state.checkpoints.push(saved);
     lastCheckpointId = saved.checkpointId;
     lastCheckpointEpoch = epochResult.epoch;
@@ -275,10 +273,10 @@ export async function trainingWorkflow(request: TrainingRequest, carry?: Trainin
         { workflowType: 'trainingWorkflow', trainingId: request.trainingId, modelId: request.modelId, epochs: request.epochs, seed: state.seed, resumeFrom: request.resumeFrom ?? null },
         { digests: { requestSha256: request } },
       );
-      dataset = (await trainingData({ op: 'prepareDataset', spec: request.dataset })) as PrepareDatasetResult;
+      dataset = await prepareDataset({ spec: request.dataset });
       state.datasetId = dataset.datasetId;
       if (request.resumeFrom !== undefined) {
-        const r = (await trainingData({ op: 'resolveCheckpoint', modelId: request.modelId, checkpoint: request.resumeFrom })) as ResolveCheckpointResult;
+        const r = await resolveTrainingCheckpoint({ modelId: request.modelId, checkpoint: request.resumeFrom });
         const m = r.metadata;
         if (m.datasetId !== dataset.datasetId) {
           throw ApplicationFailure.nonRetryable(`checkpoint ${r.checkpoint.checkpointId} was trained on dataset ${m.datasetId}, not ${dataset.datasetId}`, 'CheckpointMismatch');

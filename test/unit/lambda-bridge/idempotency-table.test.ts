@@ -6,7 +6,7 @@ import { IdempotencyTable } from '../../../infra/constructs/idempotency-table';
 describe('IdempotencyTable construct', () => {
   const stack = new Stack(new App(), 'T');
   const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;') });
-  new IdempotencyTable(stack, 'Idempotency', { removalPolicy: RemovalPolicy.RETAIN }).grantTo(fn);
+  new IdempotencyTable(stack, 'Idempotency', { removalPolicy: RemovalPolicy.RETAIN }).grantItemAccess(fn);
   const template = Template.fromStack(stack);
 
   it('is keyed by `key`, expires items by TTL on `expiresAt`, and honours the removal policy', () => {

@@ -5,12 +5,12 @@
  * test cards from lambdas/payment/cards.ts, "Undeliverable" streets, idempotent compensations.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { InventoryRequest, StockLine } from '../../../lambdas/inventory/contract';
+import { inventory, type ReleaseInput, type ReserveInput, type StockLine } from '../../../lambdas/inventory/steps';
 import { cardOutcome } from '../../../lambdas/payment/cards';
-import type { PaymentRequest } from '../../../lambdas/payment/contract';
-import type { ShippingRequest } from '../../../lambdas/shipping/contract';
+import { payment, type ChargeInput, type RefundInput } from '../../../lambdas/payment/steps';
+import { shipping, type CancelShipmentInput, type CreateShipmentInput } from '../../../lambdas/shipping/steps';
 import type { AppendAuditEventRequest, AppendAuditEventResult } from '../../../runtime/audit/log/types';
-import type { LambdaCallRequest } from '../../../runtime/lambda/envelope';
+import { stepActivities } from '../../support/step-activities';
 
 export interface FakeCall {
   function: string;
@@ -35,8 +35,8 @@ export class FakeServices {
 
   activities() {
     return {
-      invokeFunction: (req: LambdaCallRequest) => Promise.resolve().then(() => this.invoke(req)),
-      startFunction: () => Promise.reject(new Error('not used')),
+      // Scheduled by step name (or, in histories from before named steps, as invokeFunction with an op).
+      ...stepActivities([inventory, payment, shipping], (step, input) => this.invoke(step.functionName, step.legacyOp ?? step.name, input)),
       appendAuditEvent: (req: AppendAuditEventRequest): Promise<AppendAuditEventResult> => {
         this.audit.push(req.event);
         return Promise.resolve({ recorded: true, logId: req.logId ?? 'workflow', digests: {} });
@@ -55,12 +55,12 @@ export class FakeServices {
     }
   }
 
-  private invoke(req: LambdaCallRequest): unknown {
-    const input = req.input as InventoryRequest | PaymentRequest | ShippingRequest;
-    this.calls.push({ function: req.function, op: input.op, ...('orderId' in input ? { orderId: input.orderId } : {}) });
-    switch (`${req.function}.${input.op}`) {
+  private invoke(functionName: string, op: string, input: unknown): unknown {
+    const orderId = (input as { orderId?: unknown }).orderId;
+    this.calls.push({ function: functionName, op, ...(typeof orderId === 'string' ? { orderId } : {}) });
+    switch (`${functionName}.${op}`) {
       case 'orderInventory.reserve': {
-        const r = input as Extract<InventoryRequest, { op: 'reserve' }>;
+        const r = input as ReserveInput;
         const existing = this.reservations.get(r.orderId);
         if (existing?.status === 'RESERVED') return { orderId: r.orderId, reservationId: `res_${r.orderId}`, items: existing.items, reservedAt: '', duplicate: true };
         for (const line of r.items) {
@@ -74,7 +74,7 @@ export class FakeServices {
       }
       case 'orderInventory.release': {
         this.maybeFlakyCompensation();
-        const r = input as Extract<InventoryRequest, { op: 'release' }>;
+        const r = input as ReleaseInput;
         const existing = this.reservations.get(r.orderId);
         if (!existing) return { orderId: r.orderId, outcome: 'NO_RESERVATION', items: [] };
         if (existing.status === 'RELEASED') return { orderId: r.orderId, outcome: 'ALREADY_RELEASED', items: existing.items };
@@ -83,7 +83,7 @@ export class FakeServices {
         return { orderId: r.orderId, outcome: 'RELEASED', items: existing.items };
       }
       case 'orderPayment.charge': {
-        const c = input as Extract<PaymentRequest, { op: 'charge' }>;
+        const c = input as ChargeInput;
         const existing = this.payments.get(c.orderId);
         if (existing) return { orderId: c.orderId, chargeId: existing.chargeId, amountCents: existing.amountCents, currency: c.currency, cardLast4: c.card.number.slice(-4), chargedAt: '', duplicate: true };
         const outcome = cardOutcome(c.card.number);
@@ -95,7 +95,7 @@ export class FakeServices {
       }
       case 'orderPayment.refund': {
         this.maybeFlakyCompensation();
-        const r = input as Extract<PaymentRequest, { op: 'refund' }>;
+        const r = input as RefundInput;
         const existing = this.payments.get(r.orderId);
         if (!existing) return { orderId: r.orderId, outcome: 'NO_CHARGE' };
         if (existing.status === 'REFUNDED') return { orderId: r.orderId, outcome: 'ALREADY_REFUNDED' };
@@ -103,7 +103,7 @@ export class FakeServices {
         return { orderId: r.orderId, outcome: 'REFUNDED', refundId: `re_${r.orderId}`, amountCents: existing.amountCents };
       }
       case 'orderShipping.create': {
-        const s = input as Extract<ShippingRequest, { op: 'create' }>;
+        const s = input as CreateShipmentInput;
         if (/undeliverable/i.test(`${s.address.line1} ${s.address.line2 ?? ''}`)) this.fail('AddressUndeliverable', `the carrier does not deliver to "${s.address.line1}"`);
         const existing = this.shipments.get(s.orderId);
         if (existing) return { orderId: s.orderId, trackingNumber: existing.trackingNumber, carrier: 'Stepless Parcel', createdAt: '', duplicate: true };
@@ -113,7 +113,7 @@ export class FakeServices {
       }
       case 'orderShipping.cancel': {
         this.maybeFlakyCompensation();
-        const c = input as Extract<ShippingRequest, { op: 'cancel' }>;
+        const c = input as CancelShipmentInput;
         const existing = this.shipments.get(c.orderId);
         if (!existing) return { orderId: c.orderId, outcome: 'NO_SHIPMENT' };
         if (existing.status === 'CANCELLED') return { orderId: c.orderId, outcome: 'ALREADY_CANCELLED', trackingNumber: existing.trackingNumber };
@@ -121,11 +121,11 @@ export class FakeServices {
         return { orderId: c.orderId, outcome: 'CANCELLED', trackingNumber: existing.trackingNumber };
       }
       case 'orderShipping.validateAddress': {
-        const v = input as Extract<ShippingRequest, { op: 'validateAddress' }>;
+        const v = input as { address: CreateShipmentInput['address'] };
         return /undeliverable/i.test(`${v.address.line1} ${v.address.line2 ?? ''}`) ? { deliverable: false, reason: `the carrier does not deliver to "${v.address.line1}"` } : { deliverable: true };
       }
       default:
-        throw ApplicationFailure.create({ type: 'InvalidInvocation', message: `no fake for ${req.function}.${input.op}`, nonRetryable: true });
+        throw ApplicationFailure.create({ type: 'InvalidInvocation', message: `no fake for ${functionName}.${op}`, nonRetryable: true });
     }
   }
 
