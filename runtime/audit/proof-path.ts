@@ -122,6 +122,6 @@ export function checkSizes(oldSize: number, newSize: number): void {
 
 function checkOneHashPerSide(hashes: readonly Uint8Array[], sides: readonly Side[]): void {
   if (hashes.length !== sides.length) {
-    throw new ProofError('WRONG_PROOF_SIZE', `${hashes.length} hashes for a path of ${sides.length} steps, want one hash per step`);
+    throw new ProofError('WRONG_PROOF_SIZE', `wrong number of path hashes ${hashes.length}, want ${sides.length} (one per step)`);
   }
 }
