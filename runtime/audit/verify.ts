@@ -14,40 +14,19 @@
  * That is inherent to RFC 6962 proofs, so never take a size from one checkpoint and a root
  * from another.
  */
-import { checkCount, checkHash, checkProofArray, checkProofHashes } from './checks';
+import { checkHash, checkProofArray, checkProofHashes } from './checks';
 import { ProofError } from './errors';
-import { EMPTY_ROOT_HEX, hashEquals, nodeHash } from './hashing';
+import { EMPTY_ROOT_HEX, hashEquals } from './hashing';
 import { toHex } from './hex';
-import { half, isOdd, isPowerOfTwo } from './tree-math';
+import { chainLeftRoot, chainRoot, checkIndexInTree, checkSizes, consistencyPath, inclusionPath } from './proof-path';
+import { isPowerOfTwo } from './tree-math';
 
 /**
  * Number of hashes in the inclusion proof of leaf `index` in a tree of `treeSize` leaves.
  * Requires 0 <= index < treeSize (ProofError otherwise).
  */
 export function inclusionProofSize(index: number, treeSize: number): number {
-  checkIndexInTree(index, treeSize);
-  // Replays RFC 9162 §2.1.3.2 step 4 without hashing: one proof hash per iteration.
-  return pathSteps(index, treeSize - 1);
-}
-
-/**
- * The number of proof hashes RFC 9162's verification loop consumes walking from node `fn` up to
- * the root of a tree whose last node is `sn` (steps shared by inclusion and consistency proofs).
- */
-function pathSteps(fn: number, sn: number): number {
-  let count = 0;
-  while (sn > 0) {
-    count++;
-    if (!isOdd(fn) && fn === sn) {
-      while (!isOdd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return count;
+  return inclusionPath(index, treeSize).length;
 }
 
 /**
@@ -58,16 +37,7 @@ function pathSteps(fn: number, sn: number): number {
 export function consistencyProofSize(oldSize: number, newSize: number): number {
   checkSizes(oldSize, newSize);
   if (oldSize === 0 || oldSize === newSize) return 0;
-  // Replays RFC 9162 §2.1.4.2 steps 3-6 without hashing.
-  let fn = oldSize - 1;
-  let sn = newSize - 1;
-  while (isOdd(fn)) {
-    fn = half(fn);
-    sn = half(sn);
-  }
-  const count = pathSteps(fn, sn);
-  // When oldSize is a power of two the old root itself is the first value and is not sent.
-  return isPowerOfTwo(oldSize) ? count : count + 1;
+  return consistencyProofLength(oldSize, consistencyPath(oldSize, newSize).length);
 }
 
 /**
@@ -79,32 +49,11 @@ export function rootFromInclusionProof(leafHash: Uint8Array, index: number, tree
   checkIndexInTree(index, treeSize);
   checkHash('leaf hash', leafHash);
   checkProofArray(proof);
-  const want = inclusionProofSize(index, treeSize);
-  if (proof.length !== want) {
-    throw new ProofError('WRONG_PROOF_SIZE', `wrong proof size ${proof.length}, want ${want}`);
-  }
+  const sides = inclusionPath(index, treeSize);
+  checkProofSize(proof, sides.length);
   checkProofHashes(proof);
-
   // RFC 9162 §2.1.3.2, steps 2-5.
-  let fn = index;
-  let sn = treeSize - 1;
-  let r = leafHash;
-  for (const p of proof) {
-    if (sn === 0) throw new ProofError('WRONG_PROOF_SIZE', `wrong proof size ${proof.length}: too long for tree size ${treeSize}`);
-    if (isOdd(fn) || fn === sn) {
-      r = nodeHash(p, r);
-      while (!isOdd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  if (sn !== 0) throw new ProofError('WRONG_PROOF_SIZE', `wrong proof size ${proof.length}: too short for tree size ${treeSize}`);
-  return r;
+  return chainRoot(leafHash, proof, sides);
 }
 
 /**
@@ -155,39 +104,16 @@ export function verifyConsistency(oldSize: number, newSize: number, oldRoot: Uin
     return;
   }
 
-  const want = consistencyProofSize(oldSize, newSize);
-  if (proof.length !== want) {
-    throw new ProofError('WRONG_PROOF_SIZE', `wrong proof size ${proof.length}, want ${want}`);
-  }
+  const sides = consistencyPath(oldSize, newSize);
+  checkProofSize(proof, consistencyProofLength(oldSize, sides.length));
   checkProofHashes(proof);
 
   // RFC 9162 §2.1.4.2. Step 2 (prepend the old root when oldSize is a power of two) is done
   // by choosing where the seed comes from instead of copying the array.
-  const path = isPowerOfTwo(oldSize) ? [oldRoot, ...proof] : proof;
-  let fn = oldSize - 1;
-  let sn = newSize - 1;
-  while (isOdd(fn)) {
-    fn = half(fn);
-    sn = half(sn);
-  }
-  let fr = path[0] as Uint8Array;
-  let sr = fr;
-  for (const c of path.slice(1)) {
-    if (sn === 0) throw new ProofError('WRONG_PROOF_SIZE', `wrong proof size ${proof.length}: too long for sizes ${oldSize} -> ${newSize}`);
-    if (isOdd(fn) || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      while (!isOdd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  if (sn !== 0) throw new ProofError('WRONG_PROOF_SIZE', `wrong proof size ${proof.length}: too short for sizes ${oldSize} -> ${newSize}`);
+  const seed = isPowerOfTwo(oldSize) ? oldRoot : (proof[0] as Uint8Array);
+  const rest = isPowerOfTwo(oldSize) ? proof : proof.slice(1);
+  const fr = chainLeftRoot(seed, rest, sides);
+  const sr = chainRoot(seed, rest, sides);
   if (!hashEquals(fr, oldRoot)) {
     throw new ProofError('ROOT_MISMATCH', `old root mismatch: proof for sizes ${oldSize} -> ${newSize} gives ${toHex(fr)}, want ${toHex(oldRoot)}`);
   }
@@ -206,24 +132,18 @@ export function isValidConsistency(oldSize: number, newSize: number, oldRoot: Ui
   return holds(() => verifyConsistency(oldSize, newSize, oldRoot, newRoot, proof));
 }
 
-/** Requires index and treeSize to be safe integers with 0 <= index < treeSize. */
-function checkIndexInTree(index: number, treeSize: number): void {
-  checkCount('index', index);
-  checkCount('tree size', treeSize);
-  if (treeSize === 0) {
-    throw new ProofError('EMPTY_TREE', 'tree size 0: an empty tree includes no leaf');
-  }
-  if (index >= treeSize) {
-    throw new ProofError('INDEX_OUT_OF_RANGE', `index ${index} out of range, want index < tree size ${treeSize}`);
-  }
+/**
+ * A consistency proof holds one hash per step of its path plus the first hash, which is not
+ * sent when oldSize is a power of two: the old root is that hash (RFC 9162 §2.1.4.2 step 2).
+ */
+function consistencyProofLength(oldSize: number, steps: number): number {
+  return isPowerOfTwo(oldSize) ? steps : steps + 1;
 }
 
-/** Requires oldSize and newSize to be safe integers with 0 <= oldSize <= newSize. */
-function checkSizes(oldSize: number, newSize: number): void {
-  checkCount('old size', oldSize);
-  checkCount('new size', newSize);
-  if (oldSize > newSize) {
-    throw new ProofError('SIZE_DECREASE', `old size ${oldSize} is larger than new size ${newSize}: a log only grows`);
+/** Requires `proof` to hold `want` hashes, the number its path consumes. */
+function checkProofSize(proof: readonly Uint8Array[], want: number): void {
+  if (proof.length !== want) {
+    throw new ProofError('WRONG_PROOF_SIZE', `wrong proof size ${proof.length}, want ${want}`);
   }
 }
 
