@@ -95,10 +95,10 @@ function describeCurves(label: string, curves: StepCurve[], steps: number): stri
   const bands = BANDS.map(([a, b]) => `${meanStepMs(curves, Math.min(a, steps), Math.min(b, steps)).toFixed(1).padStart(6)}`).join(' ');
   const wall = Math.max(...curves.map((c) => c.wallMs));
   const curve = Array.from({ length: steps }, (_, i) => meanStepMs(curves, i + 1, i + 1).toFixed(0)).join(' ');
-  return `${label.padEnd(52)} ${bands} ${wall.toFixed(0).padStart(7)}\n    per step: ${curve}`;
+  return `${label.padEnd(60)} ${bands} ${wall.toFixed(0).padStart(7)}\n    per step: ${curve}`;
 }
 
-const HEADER = `${'ms per step, mean over steps'.padEnd(52)} ${'1-10'.padStart(6)} ${'15-20'.padStart(6)} ${'40-50'.padStart(6)} ${'wall ms'.padStart(7)}`;
+const HEADER = `${'ms per step, mean over steps'.padEnd(60)} ${'1-10'.padStart(6)} ${'15-20'.padStart(6)} ${'40-50'.padStart(6)} ${'wall ms'.padStart(7)}`;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
