@@ -25,8 +25,9 @@ const SERVICE = 'temporal';
  * service reads each shard's transfer queue (the tasks that dispatch workflow and activity tasks) at
  * most `history.transferProcessorMaxPollRPS` times a second (default 20, burst 20), and the dev server
  * has a single shard, so once the burst is spent every workflow step waited for the next read: 50 ms
- * a step from about step 20 on (100 ms on server 1.29). At 1000 a no-op activity step stays at about
- * 10 ms (scripts/bench/step-overhead-probe.ts).
+ * a step from about step 20 on, 100 ms where activities are not eager (server 1.29's default) and the
+ * activity task takes that queue too. At 1000 a no-op activity step stays at 10-15 ms
+ * (scripts/bench/step-overhead-probe.ts).
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
   'history.transferProcessorMaxPollRPS': 1000,
