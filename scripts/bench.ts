@@ -11,6 +11,7 @@ import { textStats } from '../lambdas/text-stats/steps';
 import { createStepActivities } from '../runtime/lambda/activity';
 import { runMain } from './run-main';
 import type { sequentialLambdaSteps } from './bench/bench-workflow';
+import { meanStepMs, probeStepOverhead } from './bench/step-overhead-probe';
 
 /**
  * `npm run bench`: each figure is a ratio against a baseline measured in the same run, on the same
@@ -112,6 +113,16 @@ async function benchLambdaActivity(functionName: string): Promise<void> {
   }
 }
 
+/** A no-op step through the task queue vs the same step as a local activity: what dispatching a step costs (issue 11). */
+async function benchStepDispatch(): Promise<void> {
+  const steps = 50;
+  // Steps 21-50: past the first 20, which a stock dev server serves from its read burst (scripts/bench/step-overhead-probe.ts).
+  const late = async (kind: 'activity' | 'local') => meanStepMs(await probeStepOverhead({ address: temporalAddress, steps, workflows: 1, kind }), 21, steps);
+  const activity = await late('activity');
+  const local = await late('local');
+  row('no-op activity vs local activity, per step', `${activity.toFixed(1)} ms`, `${local.toFixed(1)} ms`, activity / local);
+}
+
 runMain(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const outputs = readStackOutputs();
@@ -119,5 +130,6 @@ runMain(async () => {
   await benchMerkle();
   await benchCheckpoints(outputs.DataBucketName);
   await benchLambdaActivity((JSON.parse(outputs.WorkerFunctions) as Record<string, string>).textStats!);
+  await benchStepDispatch();
   console.log('ratio: ours ÷ baseline for throughput (higher is better), for latency the slowdown (1.0 = no overhead).');
 });

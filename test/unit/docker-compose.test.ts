@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { composeValidator, type ComposeValidator } from '../../infra/local/compose';
 import { LOCALSTACK_SERVICES, LOCALSTACK_VERSION } from '../../infra/local/localstack';
 import { repoRoot } from '../../infra/local/paths';
-import { TEMPORAL_CLI_VERSION } from '../../infra/local/temporal';
+import { TEMPORAL_CLI_VERSION, devServerDynamicConfigArgs } from '../../infra/local/temporal';
 
 interface Port { host_ip?: string; target: number; published?: string; protocol?: string }
-interface Service { image: string; environment?: Record<string, string | null>; ports?: Port[]; depends_on?: Record<string, unknown> }
+interface Service { image: string; command?: string[]; environment?: Record<string, string | null>; ports?: Port[]; depends_on?: Record<string, unknown> }
 interface Model { services: Record<string, Service>; networks?: Record<string, { name?: string }> }
 
 /**
@@ -56,6 +56,8 @@ describe('docker-compose.yml', () => {
       (service?.ports ?? []).map((p) => `${p.host_ip ?? '0.0.0.0'}:${p.published ?? '?'}->${p.target}/${p.protocol ?? 'tcp'}`).sort();
 
     expect(temporal?.image).toBe(`temporalio/temporal:${TEMPORAL_CLI_VERSION.replace(/^v/, '')}`);
+    // The same dynamic config as `npm start`'s dev server, or steps there hit the transfer-queue read limit (infra/local/temporal.ts).
+    expect((temporal?.command ?? []).join(' ')).toContain(devServerDynamicConfigArgs().join(' '));
     expect(published(temporal)).toEqual(['127.0.0.1:7233->7233/tcp', '127.0.0.1:8233->8233/tcp']);
 
     expect(localstack?.image).toBe(`localstack/localstack:${LOCALSTACK_VERSION}`);
