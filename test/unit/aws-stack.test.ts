@@ -277,6 +277,27 @@ describe('observability on AWS', () => {
     }
   });
 
+  it('lets CloudWatch publish to the topic and use its key only for this account, and publish only for this stack\'s alarms', () => {
+    // A topic policy replaces SNS's default one: without this statement no alarm would be delivered.
+    const [policy] = resources(template, 'AWS::SNS::TopicPolicy');
+    const topicStatements = (policy!.Properties.PolicyDocument as { Statement: Array<Statement & { Principal: unknown }> }).Statement;
+    expect(topicStatements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    const publish = topicStatements.filter((s) => s.Effect === 'Allow');
+    expect(publish).toEqual([expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' })]);
+    const condition = publish[0]!.Condition as { StringEquals: Record<string, unknown>; ArnLike: { 'aws:SourceArn': { 'Fn::Join': [string, unknown[]] } } };
+    expect(condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    const arn = condition.ArnLike['aws:SourceArn']['Fn::Join'][1];
+    expect(arn).toEqual(['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:Test-aws.*']);
+    // Every alarm's name has the prefix the condition admits; '.' cannot occur in another stack's name.
+    for (const a of alarms) expect(a.Properties.AlarmName).toMatch(/^Test-aws\.[A-Za-z0-9]+$/);
+    // The topic's key: CloudWatch may encrypt for the topic, on behalf of this account only.
+    const [key] = resources(template, 'AWS::KMS::Key').filter((k) => k.Properties.Description === 'Stepless alarm topic');
+    const keyStatements = (key!.Properties.KeyPolicy as { Statement: Array<Statement & { Principal: unknown }> }).Statement.filter((s) => JSON.stringify(s.Principal).includes('cloudwatch'));
+    expect(keyStatements).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
+    ]);
+  });
+
   it('has one dashboard with the workflow, activity, backlog, worker, Lambda and API widgets', () => {
     const [dashboard] = resources(template, 'AWS::CloudWatch::Dashboard');
     const body = JSON.stringify(dashboard!.Properties.DashboardBody);
