@@ -16,6 +16,17 @@ function statements(t: Template): Statement[] {
   return resources(t, 'AWS::IAM::Policy').flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
+/** Policy logical id → the actions it allows on resources whose reference contains `resourceId`. */
+function actionsOn(t: Template, resourceId: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [id, p] of Object.entries(t.findResources('AWS::IAM::Policy')) as Array<[string, Resource]>) {
+    for (const s of (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+      if (s.Effect === 'Allow' && JSON.stringify(s.Resource).includes(resourceId)) (out[id] ??= []).push(...actionsOf(s));
+    }
+  }
+  return out;
+}
+
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 function workerContainer(t: Template): Record<string, unknown> & { Environment: Array<{ Name: string; Value: unknown }> } {
@@ -189,6 +200,23 @@ describe('the AWS target', () => {
         for (const action of actionsOf(s)) expect(action).not.toMatch(/^\*$|:\*$/);
         if (s.Resource === '*') for (const action of actionsOf(s)) expect(resourceless).toContain(action);
       }
+    });
+
+    it('lets the worker append to the audit table (conditional puts) and read it, the API only read it, and nobody delete, update or batch-write', () => {
+      // runtime/audit/log: an append is a TransactWriteItems of conditional Puts (authorized as
+      // PutItem), a checkpoint pointer one PutItem; reading is GetItem and Query.
+      const onAuditTable = actionsOn(aws, 'AuditLogTable');
+      expect(Object.keys(onAuditTable).sort()).toEqual([expect.stringMatching(/^ApiFunctionServiceRole/), expect.stringMatching(/^WorkerTaskTaskRole/)]);
+      const byRole = (prefix: string) => Object.entries(onAuditTable).find(([id]) => id.startsWith(prefix))![1];
+      expect(byRole('WorkerTaskTaskRole')).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']);
+      expect(byRole('ApiFunctionServiceRole')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    });
+
+    it('lets the worker and the API use the payload key only to make and unwrap data keys (no Encrypt, no ReEncrypt)', () => {
+      // runtime/encryption/kms-codec.ts calls GenerateDataKey and Decrypt, nothing else.
+      const onPayloadKey = actionsOn(aws, 'PayloadKey');
+      expect(Object.keys(onPayloadKey).sort()).toEqual([expect.stringMatching(/^ApiFunctionServiceRole/), expect.stringMatching(/^WorkerTaskTaskRole/)]);
+      for (const actions of Object.values(onPayloadKey)) expect(actions).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);
     });
   });
 
