@@ -18,6 +18,11 @@ export interface AuditLogProps {
   readonly anchorRetention?: Duration;
 }
 
+/** What reading a log calls (runtime/audit/log/store.ts). */
+const AUDIT_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
+/** Reading plus appending (runtime/audit/log/audit-log.ts: TransactWriteItems of Puts, PutItem). */
+const AUDIT_APPEND_ACTIONS = [...AUDIT_READ_ACTIONS, 'dynamodb:PutItem'];
+
 /**
  * The audit log's resources: the table holding every log (partition key `logId`, sort key `sk`;
  * see runtime/audit/log/items.ts), the S3 bucket its signed tree heads are anchored in, and a KMS
@@ -59,17 +64,24 @@ export class AuditLogResources extends Construct {
     });
   }
 
-  /** Read the logs and the anchors (the API, verifiers). */
-  grantRead(grantee: iam.IGrantable): void {
-    this.table.grantReadData(grantee);
-    this.anchorBucket.grantRead(grantee);
+  /**
+   * Read the logs (the API): GetItem (heads, STHs, idempotency keys) and Query (entry and STH
+   * ranges), the only calls runtime/audit/log/store.ts makes.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grant(grantee, ...AUDIT_READ_ACTIONS);
   }
 
-  /** Append: write the table and anchors, sign with the key (the worker). No deletes. */
-  grantAppend(grantee: iam.IGrantable): void {
-    this.table.grantReadWriteData(grantee);
-    this.anchorBucket.grantRead(grantee);
-    this.anchorBucket.grantPut(grantee);
-    this.signingKey.grant(grantee, 'kms:Sign', 'kms:GetPublicKey');
+  /**
+   * Append (the worker): read the table, PutItem (the conditional puts of an append's
+   * TransactWriteItems are authorized as PutItem, and a checkpoint pointer is one PutItem), put and
+   * read anchors, sign with the key. No DeleteItem, UpdateItem or BatchWriteItem, no anchor deletes.
+   */
+  grantAppend(grantee: iam.IGrantable): iam.Grant {
+    return this.table
+      .grant(grantee, ...AUDIT_APPEND_ACTIONS)
+      .combine(this.anchorBucket.grantRead(grantee))
+      .combine(this.anchorBucket.grantPut(grantee))
+      .combine(this.signingKey.grant(grantee, 'kms:Sign', 'kms:GetPublicKey'));
   }
 }

@@ -14,6 +14,7 @@ import { METRICS_NAMESPACE, TASK_QUEUE_DIMENSION, WorkerMetrics } from '../../wo
 import type { ResolvedDeploymentSettings } from '../stacks/deployment-config';
 import type { AuditLogResources } from './audit-log';
 import type { NodeLambda } from './node-lambda';
+import { grantPayloadKey } from './payload-key';
 import type { TemporalAccess } from './temporal-access';
 
 export interface EcsWorkerProps {
@@ -210,7 +211,7 @@ export class EcsWorker extends Construct {
     for (const f of Object.values(props.functions)) f.fn.grantInvoke(role);
     props.dataBucket.grantReadWrite(role);
     props.audit.grantAppend(role);
-    props.payloadKey?.grantEncryptDecrypt(role);
+    if (props.payloadKey) grantPayloadKey(props.payloadKey, role);
     props.temporal.grantTo(role);
     // PutMetricData has no resource-level permissions; the condition keeps the worker to its own namespace.
     role.addToPrincipalPolicy(new iam.PolicyStatement({

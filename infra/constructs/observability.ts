@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -69,17 +69,38 @@ export class Observability extends Construct {
     const fns = Object.entries(props.functions);
     const api = props.api;
 
+    const stack = Stack.of(this);
+    // Every alarm's name starts with this, so the topic can admit exactly this stack's alarms ('.' cannot occur in a stack name).
+    const alarmNamePrefix = `${stack.stackName}.`;
+    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromThisAccount = { 'aws:SourceAccount': stack.account };
     this.alarmTopic = new sns.Topic(this, 'Alarms', {
       displayName: `Stepless ${props.stage} alarms`,
       enforceSSL: true,
       masterKey: new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, removalPolicy: props.removalPolicy, description: 'Stepless alarm topic' }),
     });
-    // CloudWatch publishes to the encrypted topic, so it must be able to use the key.
-    this.alarmTopic.masterKey?.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    // A topic policy replaces SNS's default one, so CloudWatch may publish only if it says so: for this stack's alarms, in this account.
+    this.alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [cloudWatch],
+      actions: ['sns:Publish'],
+      resources: [this.alarmTopic.topicArn],
+      conditions: {
+        StringEquals: fromThisAccount,
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${alarmNamePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
+    // CloudWatch publishes to the encrypted topic, so it must be able to use the key (on behalf of this account only).
+    this.alarmTopic.masterKey?.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [cloudWatch],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: fromThisAccount },
+    }));
     if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     const alarm = (id: string, metric: cloudwatch.Metric, threshold: number, description: string, options: Partial<cloudwatch.CreateAlarmOptions> = {}) => {
       const a = metric.createAlarm(this, id, {
+        alarmName: `${alarmNamePrefix}${id}`,
         threshold,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

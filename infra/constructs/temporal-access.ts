@@ -1,3 +1,4 @@
+import { Annotations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -22,6 +23,13 @@ export class TemporalAccess extends Construct {
       ...(settings.temporalTlsSecretArn ? { TEMPORAL_TLS_SECRET_ARN: settings.temporalTlsSecretArn } : {}),
       ...(settings.temporalApiKeySecretArn ? { TEMPORAL_API_KEY_SECRET_ARN: settings.temporalApiKeySecretArn } : {}),
     };
+    if (settings.temporalInsecure) {
+      // Accepted at the user's request (deployment-config.ts), but it must show at every synth and deploy.
+      Annotations.of(this).addWarningV2(
+        'stepless:temporalInsecure',
+        `temporalInsecure=true: the worker and the API function reach Temporal at ${settings.temporalAddress} in plaintext without credentials, so anyone on the network path can read and alter workflow traffic. Set temporalTls, temporalTlsSecretArn or temporalApiKeySecretArn instead.`,
+      );
+    }
     const arn = settings.temporalTlsSecretArn ?? settings.temporalApiKeySecretArn;
     if (arn) {
       // A complete ARN ends in the six characters Secrets Manager appends; a partial one is granted with a wildcard for them.

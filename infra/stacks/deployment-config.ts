@@ -19,6 +19,11 @@ export interface DeploymentSettings {
   readonly temporalTlsSecretArn?: string;
   /** Secrets Manager secret holding a Temporal Cloud API key. */
   readonly temporalApiKeySecretArn?: string;
+  /**
+   * Accept plaintext without credentials to Temporal on AWS (a frontend reachable only inside your
+   * VPC). Without it the AWS target requires one of the three TLS settings above; synthesis warns.
+   */
+  readonly temporalInsecure?: boolean;
   readonly taskQueue?: string;
   /** Import this VPC instead of creating one; it needs private subnets with egress. */
   readonly vpcId?: string;
@@ -74,7 +79,7 @@ const FARGATE_MEMORY: Record<number, [number, number]> = { 256: [512, 2048], 512
 
 /** The context keys `deploymentSettingsFromContext` reads, for the README's reference and error messages. */
 export const CONTEXT_KEYS = [
-  'temporalAddress', 'temporalNamespace', 'temporalTls', 'temporalTlsSecretArn', 'temporalApiKeySecretArn', 'taskQueue',
+  'temporalAddress', 'temporalNamespace', 'temporalTls', 'temporalTlsSecretArn', 'temporalApiKeySecretArn', 'temporalInsecure', 'taskQueue',
   'vpcId', 'natGateways', 'workerCpu', 'workerMemoryMiB', 'workerMinTasks', 'workerMaxTasks', 'workerBacklogPerTask', 'workerImage',
   'apiAuth', 'apiInVpc', 'apiThrottleRate', 'apiThrottleBurst', 'apiQuotaPerDay', 'corsOrigins', 'tracing', 'payloadEncryption', 'alarmEmail',
 ] as const satisfies ReadonlyArray<keyof DeploymentSettings>;
@@ -93,7 +98,7 @@ export function deploymentSettingsFromContext(get: (key: string) => unknown): De
   return settings;
 }
 
-const BOOLEAN_KEYS = new Set(['temporalTls', 'apiInVpc', 'tracing', 'payloadEncryption']);
+const BOOLEAN_KEYS = new Set(['temporalTls', 'temporalInsecure', 'apiInVpc', 'tracing', 'payloadEncryption']);
 const NUMBER_KEYS = new Set(['natGateways', 'workerCpu', 'workerMemoryMiB', 'workerMinTasks', 'workerMaxTasks', 'workerBacklogPerTask', 'apiThrottleRate', 'apiThrottleBurst', 'apiQuotaPerDay']);
 
 function coerce(key: string, raw: unknown): unknown {
@@ -130,6 +135,19 @@ export function resolveDeploymentSettings(target: Target, settings: DeploymentSe
   if (s.temporalTlsSecretArn && s.temporalApiKeySecretArn) {
     throw new Error('context values "temporalTlsSecretArn" and "temporalApiKeySecretArn" are alternatives (mTLS or an API key); set one');
   }
+  const temporalTlsSet = s.temporalTls === true || s.temporalTlsSecretArn !== undefined || s.temporalApiKeySecretArn !== undefined;
+  const temporalInsecure = s.temporalInsecure ?? false;
+  if (temporalInsecure && temporalTlsSet) {
+    throw new Error('context value "temporalInsecure" is true but TLS to Temporal is configured (temporalTls, temporalTlsSecretArn or temporalApiKeySecretArn): keep one of the two');
+  }
+  // Plaintext without credentials on AWS must be a choice someone made, never the default.
+  if (aws && !temporalTlsSet && !temporalInsecure) {
+    throw new Error(
+      'the AWS target connects to Temporal over TLS, but none of the context values "temporalTls", "temporalTlsSecretArn" and "temporalApiKeySecretArn" asks for it: pass -c temporalTls=true (server certificate checked against the system CAs), '
+        + '-c temporalTlsSecretArn=<secret ARN> (mTLS or a private CA) or -c temporalApiKeySecretArn=<secret ARN> (Temporal Cloud API key); '
+        + 'to connect in plaintext without credentials (a frontend reachable only inside your VPC), pass -c temporalInsecure=true',
+    );
+  }
   if (s.vpcId !== undefined && !VPC_ID.test(s.vpcId)) throw new Error(`context value "vpcId" must look like vpc-0123456789abcdef0, got ${JSON.stringify(s.vpcId)}`);
   const natGateways = wholeNumber('natGateways', s.natGateways ?? 1, 0, 3);
   if (natGateways === 0 && s.vpcId === undefined && aws) {
@@ -160,6 +178,7 @@ export function resolveDeploymentSettings(target: Target, settings: DeploymentSe
     temporalTls: s.temporalTls ?? false,
     ...(s.temporalTlsSecretArn ? { temporalTlsSecretArn: s.temporalTlsSecretArn } : {}),
     ...(s.temporalApiKeySecretArn ? { temporalApiKeySecretArn: s.temporalApiKeySecretArn } : {}),
+    temporalInsecure,
     taskQueue,
     ...(s.vpcId ? { vpcId: s.vpcId } : {}),
     natGateways,

@@ -25,6 +25,7 @@ import { EcsWorker } from '../constructs/ecs-worker';
 import { Observability } from '../constructs/observability';
 import { LambdaDefaults } from '../constructs/lambda-defaults';
 import { TemporalAccess } from '../constructs/temporal-access';
+import { grantPayloadKey } from '../constructs/payload-key';
 
 export interface SteplessStackProps extends StackProps, DeploymentSettings {
   readonly target: Target;
@@ -187,10 +188,10 @@ export class SteplessStack extends Stack {
         TRAINING_BUCKET: dataBucket.bucketName,
       },
     });
-    audit.table.grantReadData(apiHandler.fn);
+    audit.grantRead(apiHandler.fn);
     temporal.grantTo(apiHandler.fn);
     // The API encrypts workflow inputs it starts, decrypts results it shows, and serves the codec endpoint.
-    payloadKey?.grantEncryptDecrypt(apiHandler.fn);
+    if (payloadKey) grantPayloadKey(payloadKey, apiHandler.fn);
 
     // The REST API: a method per route of the route table, validated, throttled and authorized at
     // the edge as the deployment settings say (infra/constructs/http-api.ts).

@@ -6,6 +6,9 @@ import type { Target } from '../../infra/stacks/target';
 
 export const TEST_TEMPORAL_ADDRESS = 'my-ns.a1b2c.tmprl.cloud:7233';
 
+/** The settings that choose how to reach Temporal; the AWS target refuses none of them set. */
+const TEMPORAL_TRANSPORT_KEYS = ['temporalTls', 'temporalTlsSecretArn', 'temporalApiKeySecretArn', 'temporalInsecure'] as const;
+
 /**
  * The stack's template for assertions about resources and policies. Bundling is skipped
  * (`aws:cdk:bundling-stacks` empty: CDK's own switch for this), because what these tests check
@@ -17,6 +20,8 @@ export function synthTemplate(target: Target, settings: DeploymentSettings = {},
     target,
     stage: target === 'local' ? 'local' : 'prod',
     ...(target === 'aws' ? { temporalAddress: TEST_TEMPORAL_ADDRESS } : {}),
+    // On AWS, a test that does not choose how to reach Temporal gets TLS with the system CAs.
+    ...(target === 'aws' && TEMPORAL_TRANSPORT_KEYS.every((k) => settings[k] === undefined) ? { temporalTls: true } : {}),
     ...settings,
     ...(env ? { env } : {}),
   });

@@ -1,4 +1,4 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { resolveDeploymentSettings, deploymentSettingsFromContext } from '../../infra/stacks/deployment-config';
 import { METRICS_NAMESPACE, WorkerMetrics } from '../../worker/metrics/names';
 import { importedVpcContext, synthTemplate, TEST_TEMPORAL_ADDRESS } from '../support/synth';
@@ -16,6 +16,17 @@ function statements(t: Template): Statement[] {
   return resources(t, 'AWS::IAM::Policy').flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
+/** Policy logical id → the actions it allows on resources whose reference contains `resourceId`. */
+function actionsOn(t: Template, resourceId: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [id, p] of Object.entries(t.findResources('AWS::IAM::Policy')) as Array<[string, Resource]>) {
+    for (const s of (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+      if (s.Effect === 'Allow' && JSON.stringify(s.Resource).includes(resourceId)) (out[id] ??= []).push(...actionsOf(s));
+    }
+  }
+  return out;
+}
+
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 function workerContainer(t: Template): Record<string, unknown> & { Environment: Array<{ Name: string; Value: unknown }> } {
@@ -26,7 +37,7 @@ function workerContainer(t: Template): Record<string, unknown> & { Environment: 
 /** The AWS target's promises beyond the data stores (stack.test.ts): the worker on ECS, Lambda, IAM, Temporal credentials. */
 describe('the AWS target', () => {
   // Defaults: a new VPC, API keys, tracing and payload encryption on.
-  const { template: aws } = synthTemplate('aws');
+  const { template: aws, stack: awsStack } = synthTemplate('aws');
   // Temporal Cloud with an API key, an imported VPC, tracing and payload encryption off.
   const vpcId = 'vpc-0123456789abcdef0';
   const { template: variant } = synthTemplate(
@@ -190,6 +201,23 @@ describe('the AWS target', () => {
         if (s.Resource === '*') for (const action of actionsOf(s)) expect(resourceless).toContain(action);
       }
     });
+
+    it('lets the worker append to the audit table (conditional puts) and read it, the API only read it, and nobody delete, update or batch-write', () => {
+      // runtime/audit/log: an append is a TransactWriteItems of conditional Puts (authorized as
+      // PutItem), a checkpoint pointer one PutItem; reading is GetItem and Query.
+      const onAuditTable = actionsOn(aws, 'AuditLogTable');
+      expect(Object.keys(onAuditTable).sort()).toEqual([expect.stringMatching(/^ApiFunctionServiceRole/), expect.stringMatching(/^WorkerTaskTaskRole/)]);
+      const byRole = (prefix: string) => Object.entries(onAuditTable).find(([id]) => id.startsWith(prefix))![1];
+      expect(byRole('WorkerTaskTaskRole')).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']);
+      expect(byRole('ApiFunctionServiceRole')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    });
+
+    it('lets the worker and the API use the payload key only to make and unwrap data keys (no Encrypt, no ReEncrypt)', () => {
+      // runtime/encryption/kms-codec.ts calls GenerateDataKey and Decrypt, nothing else.
+      const onPayloadKey = actionsOn(aws, 'PayloadKey');
+      expect(Object.keys(onPayloadKey).sort()).toEqual([expect.stringMatching(/^ApiFunctionServiceRole/), expect.stringMatching(/^WorkerTaskTaskRole/)]);
+      for (const actions of Object.values(onPayloadKey)) expect(actions).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);
+    });
   });
 
   describe('S3 access logs', () => {
@@ -204,6 +232,23 @@ describe('the AWS target', () => {
         Bucket: { Ref: logBucket[0]![0] },
         PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })]) },
       });
+    });
+  });
+
+  describe('Temporal transport', () => {
+    it('passes the TLS choice to the worker and the API, and warns about nothing', () => {
+      expect(Object.fromEntries(workerContainer(aws).Environment.map((e) => [e.Name, e.Value])).TEMPORAL_TLS).toBe('true');
+      aws.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TEMPORAL_TLS: 'true' }) } });
+      expect(Annotations.fromStack(awsStack).findWarning('*', Match.anyValue())).toEqual([]);
+    });
+
+    it('connects in plaintext only when temporalInsecure=true says so, with a synthesis warning', () => {
+      const { template: insecure, stack } = synthTemplate('aws', { temporalInsecure: true });
+      const env = Object.fromEntries(workerContainer(insecure).Environment.map((e) => [e.Name, e.Value]));
+      expect(env.TEMPORAL_TLS).toBeUndefined();
+      expect(Object.keys(env).filter((k) => k.endsWith('_SECRET_ARN'))).toEqual([]);
+      const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+      expect(warnings.map((w) => [w.id, w.entry.data as string])).toEqual([['/Test-aws/Temporal', expect.stringContaining(`temporalInsecure=true: the worker and the API function reach Temporal at ${TEST_TEMPORAL_ADDRESS} in plaintext without credentials`)]]);
     });
   });
 
@@ -222,29 +267,47 @@ describe('the AWS target', () => {
 
 describe('deployment settings', () => {
   const resolve = (ctx: Record<string, unknown>) => resolveDeploymentSettings('aws', deploymentSettingsFromContext((k) => ctx[k]));
+  // The least an AWS deployment must say: where Temporal is, and that it is reached over TLS.
+  const base = { temporalAddress: TEST_TEMPORAL_ADDRESS, temporalTls: 'true' };
 
   it('reads -c strings and cdk.json values alike, with the AWS defaults', () => {
-    const s = resolve({ temporalAddress: TEST_TEMPORAL_ADDRESS, workerMinTasks: '3', tracing: 'false', corsOrigins: 'https://a.example.com, https://b.example.com' });
+    const s = resolve({ ...base, workerMinTasks: '3', tracing: 'false', corsOrigins: 'https://a.example.com, https://b.example.com' });
     expect(s).toMatchObject({ workerMinTasks: 3, workerMaxTasks: 10, tracing: false, payloadEncryption: true, apiAuth: 'apiKey', corsOrigins: ['https://a.example.com', 'https://b.example.com'], workerCpu: 512, workerMemoryMiB: 1024 });
-    expect(resolve({ temporalAddress: TEST_TEMPORAL_ADDRESS, corsOrigins: ['https://a.example.com'], tracing: true }).corsOrigins).toEqual(['https://a.example.com']);
+    expect(resolve({ ...base, corsOrigins: ['https://a.example.com'], tracing: true }).corsOrigins).toEqual(['https://a.example.com']);
   });
 
   it.each([
     [{}, /temporalAddress/],
     [{ temporalAddress: 'no-port' }, /"temporalAddress" must be host:port/],
-    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, tracing: 'yes' }, /"tracing" must be true or false/],
-    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, workerCpu: '300' }, /"workerCpu" must be one of Fargate's CPU sizes/],
-    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, workerCpu: '256', workerMemoryMiB: '4096' }, /"workerMemoryMiB" must be a whole number from 512 to 2048/],
-    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, workerMinTasks: '5', workerMaxTasks: '2' }, /"workerMaxTasks" must be a whole number from 5/],
-    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, apiAuth: 'cognito' }, /"apiAuth" must be apiKey, iam or none/],
-    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, vpcId: 'my-vpc' }, /"vpcId" must look like vpc-/],
-    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, natGateways: '0' }, /"natGateways" must be at least 1/],
-    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, temporalApiKeySecretArn: 'my-secret' }, /"temporalApiKeySecretArn" must be a Secrets Manager secret ARN/],
-    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, temporalApiKeySecretArn: API_KEY_SECRET, temporalTlsSecretArn: API_KEY_SECRET }, /alternatives/],
-    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, corsOrigins: 'https://a.example.com/app' }, /"corsOrigins" must list origins/],
-    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, alarmEmail: 'ops' }, /"alarmEmail" must be an email address/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS }, /the AWS target connects to Temporal over TLS, but none of the context values "temporalTls", .*pass -c temporalTls=true .*-c temporalInsecure=true/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, temporalTls: 'false' }, /none of the context values "temporalTls"/],
+    [{ ...base, temporalInsecure: 'true' }, /context value "temporalInsecure" is true but TLS to Temporal is configured/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, temporalApiKeySecretArn: API_KEY_SECRET, temporalInsecure: 'true' }, /"temporalInsecure" is true but TLS/],
+    [{ ...base, temporalInsecure: 'maybe' }, /"temporalInsecure" must be true or false/],
+    [{ ...base, tracing: 'yes' }, /"tracing" must be true or false/],
+    [{ ...base, workerCpu: '300' }, /"workerCpu" must be one of Fargate's CPU sizes/],
+    [{ ...base, workerCpu: '256', workerMemoryMiB: '4096' }, /"workerMemoryMiB" must be a whole number from 512 to 2048/],
+    [{ ...base, workerMinTasks: '5', workerMaxTasks: '2' }, /"workerMaxTasks" must be a whole number from 5/],
+    [{ ...base, apiAuth: 'cognito' }, /"apiAuth" must be apiKey, iam or none/],
+    [{ ...base, vpcId: 'my-vpc' }, /"vpcId" must look like vpc-/],
+    [{ ...base, natGateways: '0' }, /"natGateways" must be at least 1/],
+    [{ ...base, temporalApiKeySecretArn: 'my-secret' }, /"temporalApiKeySecretArn" must be a Secrets Manager secret ARN/],
+    [{ ...base, temporalApiKeySecretArn: API_KEY_SECRET, temporalTlsSecretArn: API_KEY_SECRET }, /alternatives/],
+    [{ ...base, corsOrigins: 'https://a.example.com/app' }, /"corsOrigins" must list origins/],
+    [{ ...base, alarmEmail: 'ops' }, /"alarmEmail" must be an email address/],
   ])('refuses %j', (ctx, message) => {
     expect(() => resolve(ctx)).toThrow(message);
+  });
+
+  it('accepts TLS by any one of the three settings, or plaintext when asked for by temporalInsecure', () => {
+    expect(resolve(base)).toMatchObject({ temporalTls: true, temporalInsecure: false });
+    expect(resolve({ temporalAddress: TEST_TEMPORAL_ADDRESS, temporalApiKeySecretArn: API_KEY_SECRET })).toMatchObject({ temporalTls: false, temporalApiKeySecretArn: API_KEY_SECRET, temporalInsecure: false });
+    expect(resolve({ temporalAddress: TEST_TEMPORAL_ADDRESS, temporalTlsSecretArn: API_KEY_SECRET })).toMatchObject({ temporalTlsSecretArn: API_KEY_SECRET, temporalInsecure: false });
+    expect(resolve({ temporalAddress: TEST_TEMPORAL_ADDRESS, temporalInsecure: 'true' })).toMatchObject({ temporalTls: false, temporalInsecure: true });
+  });
+
+  it('keeps the local target plaintext to the local Temporal server without being asked', () => {
+    expect(resolveDeploymentSettings('local', {})).toMatchObject({ temporalAddress: '127.0.0.1:7233', temporalTls: false, temporalInsecure: false });
   });
 });
 
@@ -275,6 +338,27 @@ describe('observability on AWS', () => {
       expect(a.Properties.AlarmActions).toHaveLength(1);
       expect(a.Properties.OKActions).toEqual(a.Properties.AlarmActions);
     }
+  });
+
+  it('lets CloudWatch publish to the topic and use its key only for this account, and publish only for this stack\'s alarms', () => {
+    // A topic policy replaces SNS's default one: without this statement no alarm would be delivered.
+    const [policy] = resources(template, 'AWS::SNS::TopicPolicy');
+    const topicStatements = (policy!.Properties.PolicyDocument as { Statement: Array<Statement & { Principal: unknown }> }).Statement;
+    expect(topicStatements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    const publish = topicStatements.filter((s) => s.Effect === 'Allow');
+    expect(publish).toEqual([expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' })]);
+    const condition = publish[0]!.Condition as { StringEquals: Record<string, unknown>; ArnLike: { 'aws:SourceArn': { 'Fn::Join': [string, unknown[]] } } };
+    expect(condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    const arn = condition.ArnLike['aws:SourceArn']['Fn::Join'][1];
+    expect(arn).toEqual(['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:Test-aws.*']);
+    // Every alarm's name has the prefix the condition admits; '.' cannot occur in another stack's name.
+    for (const a of alarms) expect(a.Properties.AlarmName).toMatch(/^Test-aws\.[A-Za-z0-9]+$/);
+    // The topic's key: CloudWatch may encrypt for the topic, on behalf of this account only.
+    const [key] = resources(template, 'AWS::KMS::Key').filter((k) => k.Properties.Description === 'Stepless alarm topic');
+    const keyStatements = (key!.Properties.KeyPolicy as { Statement: Array<Statement & { Principal: unknown }> }).Statement.filter((s) => JSON.stringify(s.Principal).includes('cloudwatch'));
+    expect(keyStatements).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
+    ]);
   });
 
   it('has one dashboard with the workflow, activity, backlog, worker, Lambda and API widgets', () => {

@@ -21,7 +21,7 @@ interface Report {
 function nag(settings: DeploymentSettings): { findings: string[]; app: App } {
   const outdir = mkdtempSync(join(tmpdir(), 'stepless-nag-'));
   const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-  new SteplessStack(app, 'Nag', { target: 'aws', stage: 'prod', temporalAddress: TEST_TEMPORAL_ADDRESS, ...settings });
+  new SteplessStack(app, 'Nag', { target: 'aws', stage: 'prod', temporalAddress: TEST_TEMPORAL_ADDRESS, temporalTls: true, ...settings });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   try {
     app.synth();
@@ -60,7 +60,7 @@ describe('cdk-nag AwsSolutions', () => {
     // Same rules, one unacknowledged wildcard added: the test above would catch a regression like it.
     const outdir = mkdtempSync(join(tmpdir(), 'stepless-nag-'));
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new SteplessStack(app, 'Nag', { target: 'aws', stage: 'prod', temporalAddress: TEST_TEMPORAL_ADDRESS });
+    const stack = new SteplessStack(app, 'Nag', { target: 'aws', stage: 'prod', temporalAddress: TEST_TEMPORAL_ADDRESS, temporalTls: true });
     new iam.Role(stack, 'TooBroad', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }).addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }));
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow();

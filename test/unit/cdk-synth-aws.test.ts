@@ -6,10 +6,17 @@ import { repoRoot } from '../../infra/local/paths';
 
 /**
  * The AWS target through the real CDK CLI, as a user runs it: `npx cdk synth -c target=aws` with the
- * one required value. It bundles every function with esbuild and stages the worker image's build
+ * required values (the Temporal address, and TLS to it). It bundles every function with esbuild and stages the worker image's build
  * context, so it is the slowest unit test; the template's contents are asserted elsewhere
  * (aws-stack, http-api, cdk-nag tests), this one proves the command works and warns about nothing.
  */
+/**
+ * Lines of CDK's own warnings: construct annotations (`WARNING <message> (Construct Annotations)`
+ * from CLI 2.1xxx, `[Warning at <path>]` from older ones), template validation, deprecations. The
+ * AWS SDK's Node.js 20 notice on this machine is not about the stack.
+ */
+const cdkWarnings = (stderr: string) => stderr.split('\n').filter((l) => /^WARNING |\[Warning at|Template validation found issues|deprecated/i.test(l));
+
 function synth(args: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; stderr: string; outdir: string } {
   const outdir = mkdtempSync(join(tmpdir(), 'stepless-synth-'));
   const res = spawnSync('npx', ['cdk', 'synth', '-c', 'target=aws', ...args, '-o', outdir, '-q', '--no-notices'], {
@@ -23,13 +30,10 @@ function synth(args: string[], env: NodeJS.ProcessEnv = process.env): { status: 
 
 describe('npx cdk synth -c target=aws', () => {
   it('synthesizes Stepless-prod with no CDK warnings', () => {
-    const { status, stderr, outdir } = synth(['-c', 'temporalAddress=my-ns.a1b2c.tmprl.cloud:7233']);
+    const { status, stderr, outdir } = synth(['-c', 'temporalAddress=my-ns.a1b2c.tmprl.cloud:7233', '-c', 'temporalTls=true']);
     try {
       expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
-      // Warnings CDK itself raises (construct annotations, template validation); the AWS SDK's
-      // Node.js 20 notice on this machine is not about the stack.
-      const warnings = stderr.split('\n').filter((l) => /\[Warning at|Template validation found issues|deprecated/i.test(l));
-      expect(warnings).toEqual([]);
+      expect(cdkWarnings(stderr)).toEqual([]);
       const template = JSON.parse(readFileSync(join(outdir, 'Stepless-prod.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
       expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::ECS::Service')).toHaveLength(1);
       expect(existsSync(join(outdir, 'Stepless-prod.assets.json'))).toBe(true);
@@ -40,7 +44,7 @@ describe('npx cdk synth -c target=aws', () => {
 
   it('explains that importing a VPC needs credentials for its account', () => {
     const noCredentials = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('CDK_DEFAULT_')));
-    const { status, stderr, outdir } = synth(['-c', 'temporalAddress=my-ns.a1b2c.tmprl.cloud:7233', '-c', 'vpcId=vpc-0123456789abcdef0'], { ...noCredentials, AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' });
+    const { status, stderr, outdir } = synth(['-c', 'temporalAddress=my-ns.a1b2c.tmprl.cloud:7233', '-c', 'temporalTls=true', '-c', 'vpcId=vpc-0123456789abcdef0'], { ...noCredentials, AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' });
     rmSync(outdir, { recursive: true, force: true });
     expect(status).not.toBe(0);
     expect(stderr).toContain('context value "vpcId" imports vpc-0123456789abcdef0, which CDK looks up in your account: configure AWS credentials');
@@ -52,4 +56,23 @@ describe('npx cdk synth -c target=aws', () => {
     expect(status).not.toBe(0);
     expect(stderr).toContain('-c temporalAddress=<host:port>');
   }, 120_000);
+
+  it('refuses plaintext to Temporal unless asked for, naming the context values to pass', () => {
+    const { status, stderr, outdir } = synth(['-c', 'temporalAddress=my-ns.a1b2c.tmprl.cloud:7233']);
+    rmSync(outdir, { recursive: true, force: true });
+    expect(status).not.toBe(0);
+    expect(stderr).toContain('none of the context values "temporalTls", "temporalTlsSecretArn" and "temporalApiKeySecretArn" asks for it: pass -c temporalTls=true');
+    expect(stderr).toContain('pass -c temporalInsecure=true');
+  }, 120_000);
+
+  it('synthesizes plaintext to Temporal with -c temporalInsecure=true, and warns about it', () => {
+    const { status, stderr, outdir } = synth(['-c', 'temporalAddress=temporal.internal:7233', '-c', 'temporalInsecure=true']);
+    rmSync(outdir, { recursive: true, force: true });
+    expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
+    const warnings = cdkWarnings(stderr);
+    expect(warnings).toEqual([expect.stringContaining('temporalInsecure=true: the worker and the API function reach Temporal at temporal.internal:7233 in plaintext without credentials')]);
+    // The CLI names the construct on the line after the message.
+    const lines = stderr.split('\n');
+    expect(lines[lines.indexOf(warnings[0]!) + 1]?.trim()).toBe('Stepless-prod/Temporal');
+  }, 420_000);
 });

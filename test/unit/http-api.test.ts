@@ -36,7 +36,7 @@ function synth(props: Partial<SteplessStackProps> = {}): Template {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const target = props.target ?? 'aws';
   return Template.fromStack(
-    new SteplessStack(app, 'Api', { target, stage: target === 'aws' ? 'prod' : 'local', ...(target === 'aws' ? { temporalAddress: 'my-ns.a1b2c.tmprl.cloud:7233' } : {}), ...props }),
+    new SteplessStack(app, 'Api', { target, stage: target === 'aws' ? 'prod' : 'local', ...(target === 'aws' ? { temporalAddress: 'my-ns.a1b2c.tmprl.cloud:7233', temporalTls: true } : {}), ...props }),
   );
 }
 

@@ -6,7 +6,7 @@ import { parseTarget, type Target } from '../../infra/stacks/target';
 /** What the stack promises, asserted on the synthesized template (bundling runs the local esbuild). */
 function synth(target: Target): Template {
   const app = new App();
-  const stack = new SteplessStack(app, `Test-${target}`, { target, stage: target === 'local' ? 'local' : 'prod', ...(target === 'aws' ? { temporalAddress: 'my-ns.a1b2c.tmprl.cloud:7233' } : {}) });
+  const stack = new SteplessStack(app, `Test-${target}`, { target, stage: target === 'local' ? 'local' : 'prod', ...(target === 'aws' ? { temporalAddress: 'my-ns.a1b2c.tmprl.cloud:7233', temporalTls: true } : {}) });
   return Template.fromStack(stack);
 }
 

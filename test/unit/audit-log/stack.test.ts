@@ -4,7 +4,7 @@ import { SteplessStack } from '../../../infra/stacks/stepless-stack';
 
 /** The audit log's resources in the synthesized templates of both targets. */
 const synth = (target: 'local' | 'aws', extra: { auditAnchorRetention?: Duration } = {}) =>
-  Template.fromStack(new SteplessStack(new App(), `Audit-${target}`, { target, stage: target === 'local' ? 'local' : 'prod', ...(target === 'aws' ? { temporalAddress: 'my-ns.a1b2c.tmprl.cloud:7233' } : {}), ...extra }));
+  Template.fromStack(new SteplessStack(new App(), `Audit-${target}`, { target, stage: target === 'local' ? 'local' : 'prod', ...(target === 'aws' ? { temporalAddress: 'my-ns.a1b2c.tmprl.cloud:7233', temporalTls: true } : {}), ...extra }));
 
 describe('audit log resources', () => {
   const local = synth('local');
