@@ -8,10 +8,13 @@ const { join } = require('node:path');
 const root = join(__dirname, '..');
 const marker = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
-if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
-  // `npm install`, not `npm ci`: registries that serve only this platform's optional packages
-  // (as our build machines' does) leave other platforms' entries out of the lockfile, which `npm ci`
-  // refuses. `npm install` installs exactly the locked versions all the same.
-  console.log('▸ Installing npm packages (npm install, from package-lock.json)');
+if (!existsSync(marker)) {
+  // A fresh clone: `npm ci` installs exactly what the lockfile says (it holds every platform's entries).
+  console.log('▸ Installing npm packages (npm ci, from package-lock.json)');
+  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+} else if (statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
+  // A newer lockfile (after a pull): `npm install` brings the existing tree to the locked versions in
+  // place, where `npm ci` would delete and reinstall every package.
+  console.log('▸ Updating npm packages (npm install, from package-lock.json)');
   execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }

@@ -1,3 +1,4 @@
+import '../runtime/aws-sdk-node-warning';
 import { MissingPrerequisiteError } from '../infra/local/exec';
 
 /** Runs a script's body; a failure prints its message (not a stack trace for a missing prerequisite) and exits 1. */

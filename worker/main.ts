@@ -1,3 +1,4 @@
+import '../runtime/aws-sdk-node-warning';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { S3Client } from '@aws-sdk/client-s3';

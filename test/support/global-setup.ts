@@ -1,3 +1,4 @@
+import '../../runtime/aws-sdk-node-warning';
 import { upLocalCloud } from '../../infra/local/cloud';
 import { localstackPid } from '../../infra/local/localstack';
 import { temporalPid } from '../../infra/local/temporal';
