@@ -8,8 +8,9 @@
  *   the threshold), the hash is now known, and it is PUT straight to its address with
  *   `ChecksumSHA256`, so S3 itself refuses bytes that do not hash to the key they are stored at.
  * - It is longer: it is sent as a multipart upload to a temporary key (`<prefix>tmp/<uuid>`) while
- *   being hashed, each part going out as soon as it is full and hashed. At the end, if the address already holds the blob, the upload is aborted, so a
- *   duplicate is never even materialised. Otherwise the upload is completed and server-side copied
+ *   being hashed, each part going out as soon as it is full and hashed. At the end, if the
+ *   address already holds the blob, the upload is aborted, so a duplicate is never even
+ *   materialised. Otherwise the upload is completed and server-side copied
  *   to the address (no bytes go through this process again), then the temporary object deleted.
  *   The copy asks S3 for a full-object SHA-256 of what it wrote and checks it against the hash
  *   computed here, which closes the loop end to end. CopyObject is limited to 5 GiB; larger blobs
