@@ -1,39 +1,26 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { localAwsClientConfig, temporalAddress } from '../infra/local/config';
 import { readStackOutputs } from '../infra/local/deploy';
 import { CompactTree, canonicalBytes, leafHash } from '../runtime/audit';
-import { CheckpointStore, type CheckpointManifest } from '../runtime/checkpoints';
 import { textStats } from '../lambdas/text-stats/steps';
 import { createStepActivities } from '../runtime/lambda/activity';
+import { benchAuditLog } from './bench/audit-log';
+import { benchCheckpoints } from './bench/checkpoints';
+import { header, median, row, timed } from './bench/measure';
+import { meanStepMs, probeStepOverhead } from './bench/step-overhead-probe';
 import { runMain } from './run-main';
 import type { sequentialLambdaSteps } from './bench/bench-workflow';
-import { meanStepMs, probeStepOverhead } from './bench/step-overhead-probe';
 
 /**
  * `npm run bench`: each figure is a ratio against a baseline measured in the same run, on the same
  * machine and endpoint, so it says what our layer costs rather than how fast this machine is.
- * Needs the local cloud (`npm run local:up`).
+ * Needs the local cloud already up (`npm run local:up`): it reads the deployed stack's outputs and
+ * starts nothing. `npm run bench -- checkpoints audit` runs only the benchmarks named.
  */
 const aws = localAwsClientConfig;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-async function timed(fn: () => unknown): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t0) / 1e6;
-}
-
-function row(what: string, ours: string, baseline: string, ratio: number): void {
-  console.log(`${what.padEnd(44)} ${ours.padStart(16)} ${baseline.padStart(16)} ${ratio.toFixed(2).padStart(7)}`);
-}
 
 async function benchMerkle(): Promise<void> {
   const events = Array.from({ length: 50_000 }, (_, i) => canonicalBytes({ seq: i, type: 'activity.completed', workflowId: `wf-${i % 97}`, outputSha256: randomBytes(32).toString('hex') }));
@@ -54,29 +41,6 @@ async function benchMerkle(): Promise<void> {
   }
   const perSec = (ms: number) => (events.length / ms) * 1000;
   row('Merkle append + root, per event', `${Math.round(perSec(median(merkle)))}/s`, `${Math.round(perSec(median(raw)))}/s`, perSec(median(merkle)) / perSec(median(raw)));
-}
-
-async function benchCheckpoints(bucket: string): Promise<void> {
-  const s3 = new S3Client({ ...aws, forcePathStyle: true });
-  const store = new CheckpointStore({ s3, bucket, prefix: `bench/${randomUUID()}/` });
-  const sizeMb = 64;
-  const mbps = (ms: number) => (sizeMb / ms) * 1000;
-  const save: number[] = [];
-  const put: number[] = [];
-  const load: number[] = [];
-  const get: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    const blob = randomBytes(sizeMb * 1024 * 1024); // fresh bytes: no deduplication shortcut
-    const key = `bench/raw/${randomUUID()}`;
-    put.push(await timed(() => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: blob }))));
-    // The raw object lives under another key, so the store's content-addressed deduplication cannot skip this upload.
-    let manifest: CheckpointManifest | undefined;
-    save.push(await timed(async () => (manifest = await store.save('bench-run', { step: r, blob }))));
-    get.push(await timed(async () => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray()));
-    load.push(await timed(() => store.load('bench-run', manifest!.checkpointId)));
-  }
-  row(`checkpoint save ${sizeMb} MB vs PutObject`, `${mbps(median(save)).toFixed(0)} MB/s`, `${mbps(median(put)).toFixed(0)} MB/s`, mbps(median(save)) / mbps(median(put)));
-  row(`checkpoint load ${sizeMb} MB vs GetObject`, `${mbps(median(load)).toFixed(0)} MB/s`, `${mbps(median(get)).toFixed(0)} MB/s`, mbps(median(load)) / mbps(median(get)));
 }
 
 async function benchLambdaActivity(functionName: string): Promise<void> {
@@ -123,13 +87,27 @@ async function benchStepDispatch(): Promise<void> {
   row('no-op activity vs local activity, per step', `${activity.toFixed(1)} ms`, `${local.toFixed(1)} ms`, activity / local);
 }
 
+const BENCHMARKS = ['merkle', 'checkpoints', 'audit', 'lambda', 'dispatch'] as const;
+type Benchmark = (typeof BENCHMARKS)[number];
+
+/** The benchmarks named on the command line (`npm run bench -- checkpoints audit`), or all of them. */
+function selected(args: string[]): Set<Benchmark> {
+  for (const name of args) {
+    if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`unknown benchmark "${name}": choose from ${BENCHMARKS.join(', ')}`);
+  }
+  return new Set(args.length === 0 ? BENCHMARKS : (args as Benchmark[]));
+}
+
 runMain(async () => {
+  const which = selected(process.argv.slice(2));
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Reads the deployed stack's outputs only: the cloud must already be up; nothing is started here.
   const outputs = readStackOutputs();
-  console.log(`${'benchmark'.padEnd(44)} ${'ours'.padStart(16)} ${'baseline'.padStart(16)} ${'ratio'.padStart(7)}`);
-  await benchMerkle();
-  await benchCheckpoints(outputs.DataBucketName);
-  await benchLambdaActivity((JSON.parse(outputs.WorkerFunctions) as Record<string, string>).textStats!);
-  await benchStepDispatch();
+  header();
+  if (which.has('merkle')) await benchMerkle();
+  if (which.has('checkpoints')) await benchCheckpoints(outputs.DataBucketName);
+  if (which.has('audit')) await benchAuditLog(outputs);
+  if (which.has('lambda')) await benchLambdaActivity((JSON.parse(outputs.WorkerFunctions) as Record<string, string>).textStats!);
+  if (which.has('dispatch')) await benchStepDispatch();
   console.log('ratio: ours ÷ baseline for throughput (higher is better), for latency the slowdown (1.0 = no overhead).');
 });

@@ -8,8 +8,9 @@
  *   the threshold), the hash is now known, and it is PUT straight to its address with
  *   `ChecksumSHA256`, so S3 itself refuses bytes that do not hash to the key they are stored at.
  * - It is longer: it is sent as a multipart upload to a temporary key (`<prefix>tmp/<uuid>`) while
- *   being hashed. At the end, if the address already holds the blob, the upload is aborted, so a
- *   duplicate is never even materialised. Otherwise the upload is completed and server-side copied
+ *   being hashed, each part going out as soon as it is full and hashed. At the end, if the
+ *   address already holds the blob, the upload is aborted, so a duplicate is never even
+ *   materialised. Otherwise the upload is completed and server-side copied
  *   to the address (no bytes go through this process again), then the temporary object deleted.
  *   The copy asks S3 for a full-object SHA-256 of what it wrote and checks it against the hash
  *   computed here, which closes the loop end to end. CopyObject is limited to 5 GiB; larger blobs
@@ -22,6 +23,11 @@
  * In-memory blobs (Uint8Array) are hashed first and go straight to their address (single PUT or
  * multipart), skipping the temporary key.
  *
+ * Either way the bytes are hashed once, in one pass: the blob's SHA-256 and each part's are computed
+ * together (part-hashing.ts), and the part's doubles as the checksum S3 verifies and the signed
+ * payload hash (known-sha256.ts), so the SDK hashes nothing again. In-memory parts are views of the
+ * caller's array; a stream's bytes are copied once, into the part buffer they are sent from.
+ *
  * Nothing half-written is left on failure: a multipart upload is aborted, a completed temporary
  * object deleted, and the address is only ever written whole (PUT, CompleteMultipartUpload and
  * CopyObject are atomic in S3). Only a process killed mid-upload leaves debris, and only under
@@ -31,9 +37,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CheckpointError, CheckpointIntegrityError, CheckpointUploadError, CheckpointValidationError, describeValue } from './errors';
+import { hexToBase64, signedWithSha256 } from './known-sha256';
 import { blobKey, copySource, tempPrefix } from './layout';
 import type { BlobRef } from './manifest';
 import { MultipartUpload } from './multipart';
+import { BlobHasher, HASH_SLICE_BYTES, hashInParts, type HashedPart } from './part-hashing';
 import { isNotFound } from './s3-ops';
 import { S3_MAX_PARTS } from './validation';
 
@@ -65,8 +73,11 @@ export function isBlobSource(value: unknown): value is BlobSource {
 export async function storeBlob(settings: UploadSettings, source: BlobSource, signal?: AbortSignal): Promise<StoredBlob> {
   try {
     if (source instanceof Uint8Array) {
-      const sha256 = createHash('sha256').update(source).digest('hex');
-      return await storeKnownBytes(settings, source, sha256, signal);
+      if (source.byteLength <= settings.multipartThresholdBytes) {
+        return await storeKnownBytes(settings, source, createHash('sha256').update(source).digest('hex'), [], signal);
+      }
+      const { sha256, parts } = hashInParts(source, settings.partSizeBytes);
+      return await storeKnownBytes(settings, source, sha256, parts, signal);
     }
     return await storeStream(settings, source, signal);
   } catch (err) {
@@ -75,29 +86,31 @@ export async function storeBlob(settings: UploadSettings, source: BlobSource, si
   }
 }
 
-async function storeKnownBytes(settings: UploadSettings, bytes: Uint8Array, sha256: string, signal?: AbortSignal): Promise<StoredBlob> {
-  const { s3, bucket, prefix, multipartThresholdBytes, partSizeBytes } = settings;
+/**
+ * Bytes whose hash is known, to their address: one PUT up to the threshold, else `parts` (hashed
+ * by the caller in the same pass as the whole) as a multipart upload.
+ */
+async function storeKnownBytes(settings: UploadSettings, bytes: Uint8Array, sha256: string, parts: HashedPart[], signal?: AbortSignal): Promise<StoredBlob> {
+  const { s3, bucket, prefix, multipartThresholdBytes } = settings;
   const ref: BlobRef = { key: blobKey(prefix, sha256), sha256, sizeBytes: bytes.byteLength };
   if (await holdsBlob(s3, bucket, ref, signal)) return { ...ref, deduplicated: true };
   if (bytes.byteLength <= multipartThresholdBytes) {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: ref.key,
-        Body: bytes,
-        ContentLength: bytes.byteLength,
-        ContentType: 'application/octet-stream',
-        ChecksumSHA256: hexToBase64(sha256),
-      }),
-      { abortSignal: signal },
-    );
+    const command = new PutObjectCommand({
+      Bucket: bucket,
+      Key: ref.key,
+      Body: bytes,
+      ContentLength: bytes.byteLength,
+      ContentType: 'application/octet-stream',
+      ChecksumSHA256: hexToBase64(sha256),
+    });
+    await s3.send(signedWithSha256(command, sha256), { abortSignal: signal });
     return { ...ref, deduplicated: false };
   }
   const upload = await MultipartUpload.start({ s3, bucket, key: ref.key, concurrency: settings.uploadConcurrency, signal });
   try {
-    for (let offset = 0; offset < bytes.byteLength; offset += partSizeBytes) {
+    for (const part of parts) {
       signal?.throwIfAborted();
-      await upload.write(bytes.subarray(offset, offset + partSizeBytes), maxBytesHint(settings));
+      await upload.write(part, maxBytesHint(settings));
     }
     await upload.complete();
   } catch (err) {
@@ -108,12 +121,12 @@ async function storeKnownBytes(settings: UploadSettings, bytes: Uint8Array, sha2
 
 async function storeStream(settings: UploadSettings, source: AsyncIterable<unknown>, signal?: AbortSignal): Promise<StoredBlob> {
   const { s3, bucket, prefix, multipartThresholdBytes, partSizeBytes } = settings;
-  const hash = createHash('sha256');
+  const hasher = new BlobHasher();
   let total = 0;
   // Bytes are copied into part-sized buffers as they arrive: a producer may reuse its chunk buffer
-  // once it has yielded it, and a part must hold the bytes that were hashed. allocUnsafe does not
-  // touch the pages, so a small stream does not pay for a whole part.
-  const fullParts: Buffer[] = [];
+  // once it has yielded it, and a part must hold the bytes that were hashed (so the copy is what
+  // gets hashed). allocUnsafe does not touch the pages, so a small stream does not pay for a whole part.
+  const fullParts: HashedPart[] = [];
   let current = Buffer.allocUnsafe(partSizeBytes);
   let fill = 0;
   let upload: MultipartUpload | undefined;
@@ -125,15 +138,16 @@ async function storeStream(settings: UploadSettings, source: AsyncIterable<unkno
       if (!(chunk instanceof Uint8Array)) {
         throw new CheckpointValidationError('blob', 'a stream of Uint8Array (Buffer) chunks', `a chunk that is ${describeValue(chunk)}`);
       }
-      hash.update(chunk);
       total += chunk.byteLength;
       for (let offset = 0; offset < chunk.byteLength; ) {
-        const n = Math.min(partSizeBytes - fill, chunk.byteLength - offset);
+        // Slice by slice, so that the bytes just copied are still in cache when they are hashed.
+        const n = Math.min(partSizeBytes - fill, chunk.byteLength - offset, HASH_SLICE_BYTES);
         current.set(chunk.subarray(offset, offset + n), fill);
+        hasher.update(current.subarray(fill, fill + n));
         fill += n;
         offset += n;
         if (fill === partSizeBytes) {
-          fullParts.push(current);
+          fullParts.push({ body: current, sha256: hasher.endPart() });
           current = Buffer.allocUnsafe(partSizeBytes);
           fill = 0;
         }
@@ -150,16 +164,17 @@ async function storeStream(settings: UploadSettings, source: AsyncIterable<unkno
     return await cleanUpAndThrow(err, () => started.abort(), 'reading the blob stream');
   }
 
-  const sha256 = hash.digest('hex');
+  const tail: HashedPart = { body: current.subarray(0, fill), sha256: hasher.endPart() };
+  const sha256 = hasher.digest();
   if (upload === undefined) {
-    const tail = current.subarray(0, fill);
-    return storeKnownBytes(settings, fullParts.length === 0 ? tail : Buffer.concat([...fullParts, tail]), sha256, signal);
+    const bytes = fullParts.length === 0 ? tail.body : Buffer.concat([...fullParts.map((p) => p.body), tail.body]);
+    return storeKnownBytes(settings, bytes, sha256, [], signal);
   }
 
   const ref: BlobRef = { key: blobKey(prefix, sha256), sha256, sizeBytes: total };
   const multipart = upload;
   try {
-    if (fill > 0) await multipart.write(current.subarray(0, fill), maxBytesHint(settings));
+    if (tail.body.byteLength > 0) await multipart.write(tail, maxBytesHint(settings));
     await multipart.drain();
     if (await holdsBlob(s3, bucket, ref, signal)) {
       // Best effort: the blob is in place, so a failed abort costs storage until the next sweep,
@@ -259,10 +274,6 @@ function maxBytesHint(settings: UploadSettings): string {
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
-export function hexToBase64(hex: string): string {
-  return Buffer.from(hex, 'hex').toString('base64');
 }
 
 function base64ToHex(b64: string): string {

@@ -3,8 +3,9 @@
  * caller keeps reading its source, and `write` waits for a free slot, so memory stays at about
  * (concurrency + 1) parts whatever the blob's size.
  *
- * Every part carries a SHA-256 checksum that S3 verifies on arrival, so a part damaged in transit
- * is refused rather than stitched into the object.
+ * Every part carries its SHA-256, computed by the caller while it hashed the blob (part-hashing.ts),
+ * as the checksum S3 verifies on arrival and as the signed payload hash: a part damaged in transit
+ * is refused rather than stitched into the object, and the SDK does not hash the part again.
  */
 import {
   AbortMultipartUploadCommand,
@@ -16,6 +17,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CheckpointValidationError } from './errors';
+import { hexToBase64, signedWithSha256 } from './known-sha256';
+import type { HashedPart } from './part-hashing';
 import { S3_MAX_PARTS } from './validation';
 
 export interface MultipartTarget {
@@ -60,21 +63,20 @@ export class MultipartUpload {
   }
 
   /** Queues one part of bytes; resolves once it is in flight (not once it has landed). */
-  async write(body: Uint8Array, maxTotalBytesHint: string): Promise<void> {
+  async write(part: HashedPart, maxTotalBytesHint: string): Promise<void> {
     const { s3, bucket, key, signal } = this.target;
     await this.enqueue(maxTotalBytesHint, async (partNumber) => {
-      const result = await s3.send(
-        new UploadPartCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: this.uploadId,
-          PartNumber: partNumber,
-          Body: body,
-          ContentLength: body.byteLength,
-          ChecksumAlgorithm: 'SHA256',
-        }),
-        { abortSignal: signal },
-      );
+      const command = new UploadPartCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: this.uploadId,
+        PartNumber: partNumber,
+        Body: part.body,
+        ContentLength: part.body.byteLength,
+        ChecksumAlgorithm: 'SHA256',
+        ChecksumSHA256: hexToBase64(part.sha256),
+      });
+      const result = await s3.send(signedWithSha256(command, part.sha256), { abortSignal: signal });
       return { PartNumber: partNumber, ETag: result.ETag, ChecksumSHA256: result.ChecksumSHA256 };
     });
   }

@@ -303,6 +303,66 @@ describe('large blobs', () => {
   });
 });
 
+describe('what goes on the wire', () => {
+  const small = { multipartThresholdBytes: 5 * MIB, partSizeBytes: 5 * MIB };
+
+  /** A client that records every body it sends with the headers it was signed with; all calls still go to LocalStack. */
+  function recordingClient(tamperWithPart?: number) {
+    const client = new S3Client(clientConfig);
+    const sent: Array<{ command: string; body: Buffer; headers: Record<string, string> }> = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = args.request as { body?: unknown; headers: Record<string, string>; query?: Record<string, string> };
+        if (request.body instanceof Uint8Array) {
+          if (context.commandName === 'UploadPartCommand' && request.query?.partNumber === String(tamperWithPart)) {
+            // Damage in transit: the bytes change after they were hashed and signed.
+            const damaged = Buffer.from(request.body);
+            damaged[0] = (damaged[0] as number) ^ 0xff;
+            request.body = damaged;
+          }
+          sent.push({ command: context.commandName as string, body: Buffer.from(request.body as Uint8Array), headers: { ...request.headers } });
+        }
+        return next(args);
+      },
+      // Deserialize is the last step before the request leaves: it sees the signed request.
+      { step: 'deserialize', name: 'recordBodies' },
+    );
+    return { client, sent };
+  }
+
+  it('signs every body with its own SHA-256, and sends that as the checksum S3 verifies', async () => {
+    const { client, sent } = recordingClient();
+    const ckpts = new CheckpointStore({ s3: client, bucket, prefix: 'wire/', ...small });
+    const inMemory = new Uint8Array(11 * MIB + 5).map((_, i) => (i * 7) >>> 3);
+    await ckpts.save('r', { step: 1, blob: inMemory });
+    const streamed = generated(12 * MIB + 9, 4242, 300 * 1024);
+    await ckpts.save('r', { step: 2, blob: streamed.stream });
+    await ckpts.save('r', { step: 3, blob: new Uint8Array([1, 2, 3]) });
+    client.destroy();
+
+    const blobs = sent.filter((s) => s.command === 'UploadPartCommand' || (s.command === 'PutObjectCommand' && !s.headers['content-type']?.includes('json')));
+    expect(blobs.map((s) => s.command)).toEqual([...Array<string>(3).fill('UploadPartCommand'), ...Array<string>(3).fill('UploadPartCommand'), 'PutObjectCommand']);
+    for (const { body, headers } of blobs) {
+      expect(headers['x-amz-content-sha256']).toBe(sha256(body));
+      expect(headers['x-amz-checksum-sha256']).toBe(Buffer.from(sha256(body), 'hex').toString('base64'));
+      expect(headers.authorization).toContain('x-amz-content-sha256');
+    }
+    expect(Buffer.concat(blobs.slice(0, 3).map((s) => s.body)).equals(Buffer.from(inMemory))).toBe(true);
+    expect(sha256(Buffer.concat(blobs.slice(3, 6).map((s) => s.body)))).toBe(streamed.digest());
+  });
+
+  it('a part damaged after hashing is refused by S3: the save fails and leaves nothing behind', async () => {
+    const { client } = recordingClient(2);
+    const ckpts = new CheckpointStore({ s3: client, bucket, prefix: 'damaged/', ...small });
+    const err = await rejection(ckpts.save('r', { step: 1, blob: new Uint8Array(11 * MIB).map((_, i) => i >>> 9) }));
+    client.destroy();
+    expect(err).toMatchObject({ code: 'UPLOAD_FAILED' });
+    expect(((err as Error).cause as Error).name).toBe('BadDigest');
+    expect(await keysUnder('damaged/')).toEqual([]);
+    expect(await multipartUploadsUnder('damaged/')).toEqual([]);
+  });
+});
+
 describe('integrity', () => {
   const payload = new TextEncoder().encode('the real weights, not the tampered ones');
 
