@@ -168,11 +168,17 @@ async function logLines(client: CloudWatchLogsClient, groups: Record<string, str
 
 const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
+/**
+ * Keys not repeated after the message: the worker's (time, level, msg) and Powertools' in the
+ * functions (timestamp, level, message, and per-invocation constants shown by the source column).
+ */
+const SHOWN_ELSEWHERE = ['time', 'timestamp', 'level', 'msg', 'message', 'source', 'service', 'sampling_rate', 'correlation_id'];
+
 function format(line: LogLine, sourceWidth: number): string {
   const f = line.fields;
   const text = f
-    ? `${show(f.level ?? 'info').toUpperCase().padEnd(5)} ${show(f.msg ?? '')} ${Object.entries(f)
-        .filter(([k]) => !['time', 'level', 'msg', 'source'].includes(k))
+    ? `${show(f.level ?? 'info').toUpperCase().padEnd(5)} ${show(f.msg ?? f.message ?? '')} ${Object.entries(f)
+        .filter(([k]) => !SHOWN_ELSEWHERE.includes(k))
         .map(([k, v]) => `${k}=${show(v)}`)
         .join(' ')}`
     : line.message;

@@ -128,7 +128,11 @@ const meta = { workflowId: 'wf', runId: 'run', activityId: '1', attempt: 1, idem
 const context = { awsRequestId: 'test' } as Context;
 
 describe('${stepName}', () => {
-  beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+  // The handler logs JSON lines (Powertools Logger and Metrics); keep the test output quiet.
+  beforeEach(() => {
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
   afterEach(() => jest.restoreAllMocks());
 
   it('summarises a text: its first sentence and its word count', async () => {
@@ -136,7 +140,6 @@ describe('${stepName}', () => {
   });
 
   it('refuses an empty text, naming the field, never retried', async () => {
-    jest.spyOn(console, 'error').mockImplementation(() => undefined);
     await expect(handler({ input: { text: '' }, meta }, context)).rejects.toMatchObject({ name: 'NonRetryable:InvalidStepInput', message: expect.stringContaining('text: must not be empty') });
   });
 });

@@ -72,6 +72,8 @@ export class NodeLambda extends Construct {
         : {}),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
+        // Powertools Tracer (runtime/steps/telemetry.ts) records subsegments only where X-Ray traces the function.
+        POWERTOOLS_TRACE_ENABLED: defaults?.tracing ? 'true' : 'false',
         // LocalStack serves S3 on one host name, so buckets are addressed by path there.
         ...(local ? { S3_FORCE_PATH_STYLE: 'true' } : {}),
         ...(props.claimCheckBucket ? { CLAIM_CHECK_BUCKET: props.claimCheckBucket.bucketName } : {}),

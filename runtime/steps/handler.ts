@@ -1,8 +1,11 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { parse } from '@aws-lambda-powertools/parser';
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { InvocationEnvelope, InvocationMeta } from '../lambda/envelope';
 import { errorNameOf, isMarkedNonRetryable, nonRetryable, toWireError } from '../lambda/errors';
 import { invalidInvocation, unwrapEnvelope, wrapResult } from '../lambda/handler';
 import type { FunctionDeclaration, StepDeclaration, StepInput, StepOutput } from './declare';
+import { StepTelemetry } from './telemetry';
 
 /** What a step's implementation receives besides its input. */
 export interface StepContext {
@@ -10,15 +13,12 @@ export interface StepContext {
   lambda: LambdaContext;
   /** The step being run (its declaration). */
   step: StepDeclaration;
-  /** JSON log lines carrying the workflow id, run id, activity id, attempt, step and request id. */
+  /** JSON log lines carrying the workflow id (as the correlation id), run id, activity id, attempt, step and request id. */
   log: StepLogger;
 }
 
-export interface StepLogger {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
+/** Powertools' Logger: `log.info(message, { field: value })`, with the call's ids on every line. */
+export type StepLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 /** One implementation per declared step, typed by its declaration. */
 export type StepImplementations<S extends Record<string, StepDeclaration>> = {
@@ -35,8 +35,9 @@ function invalidInput(name: string, message: string): Error {
 /**
  * The Lambda handler of a declared function: takes the worker's envelope, finds the step it asks
  * for (`meta.step`, else the step whose `legacyOp` is the input's `op`, else the function's only step), parses
- * the input with the step's schema, runs the implementation and returns its result (through S3
- * when it is above the claim-check threshold).
+ * the input with the step's schema (Powertools' Parser), runs the implementation and returns its
+ * result (through S3 when it is above the claim-check threshold). Each invocation logs, measures
+ * and traces with Powertools (./telemetry.ts).
  *
  * Errors: an error whose name the step declares `nonRetryable` is sent as non-retryable, so the
  * declaration, not each throw site, says what a retry cannot fix. An error the step does not
@@ -54,29 +55,45 @@ export function functionHandler<S extends Record<string, StepDeclaration>>(
   }
   const only = byName.size === 1 ? [...byName.keys()][0] : undefined;
 
+  const telemetry = new StepTelemetry(declaration.name);
+
   return async (event, context): Promise<unknown> => {
-    const base = { function: declaration.name, requestId: context.awsRequestId };
-    let log = stepLogger(base);
+    const started = Date.now();
+    telemetry.begin(context);
+    const log = telemetry.log;
+    let stepName: string | undefined;
     try {
       const raw = await unwrapEnvelope(event);
-      const stepName = event.meta.step ?? legacyStepOf(declaration, raw) ?? only;
+      stepName = event.meta.step ?? legacyStepOf(declaration, raw) ?? only;
       const entry = stepName === undefined ? undefined : byName.get(stepName);
       if (entry === undefined) {
         throw invalidInvocation(`function ${declaration.name} has no step ${JSON.stringify(stepName ?? null)}; its steps: ${[...byName.keys()].join(', ')}`);
       }
-      const { workflowId, runId, activityId, attempt } = event.meta;
-      log = stepLogger({ ...base, step: entry.step.name, workflowId, runId, activityId, attempt });
-      const parsed = entry.step.input.safeParse(raw);
+      telemetry.identify(event.meta, entry.step.name);
+      const parsed = parse(raw, undefined, entry.step.input, true);
       if (!parsed.success) {
-        const where = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`).join('; ');
-        throw invalidInput(declaration.invalidInputError ?? 'InvalidStepInput', `${entry.step.name}: invalid input: ${where}`);
+        throw invalidInput(declaration.invalidInputError ?? 'InvalidStepInput', `${entry.step.name}: invalid input: ${describeIssues(parsed.error)}`);
       }
-      const output = await entry.run(parsed.data as never, { meta: event.meta, lambda: context, step: entry.step, log });
-      return await wrapResult(output);
+      const output = await telemetry.traced(entry.step.name, event.meta, () => entry.run(parsed.data as never, { meta: event.meta, lambda: context, step: entry.step, log }));
+      const result = await wrapResult(output);
+      telemetry.end(entry.step.name, 'succeeded', Date.now() - started);
+      return result;
     } catch (err) {
-      throw toWireError(classify(err, stepNameFor(declaration, event, only), declaration, log));
+      const wire = toWireError(classify(err, stepName ?? stepNameFor(declaration, event, only), declaration, log));
+      telemetry.end(stepName, 'failed', Date.now() - started);
+      throw wire;
     }
   };
+}
+
+type SchemaIssue = { message: string; path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> };
+
+/** "cents: Too small: expected number to be >0; account: ...": each schema issue with its field (the parser's error holds them as its cause). */
+function describeIssues(error: Error): string {
+  if (!Array.isArray(error.cause)) return error.message;
+  return (error.cause as SchemaIssue[])
+    .map((issue) => `${(issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.') || '(input)'}: ${issue.message}`)
+    .join('; ');
 }
 
 /** The step an envelope from the generic activity asks for, by the `op` its input carries. */
@@ -97,24 +114,11 @@ function classify(err: unknown, stepName: string | undefined, declaration: Funct
   const step = Object.values(declaration.steps).find((s) => s.name === stepName);
   const policy = step?.errors[name];
   if (policy === 'nonRetryable' && !isMarkedNonRetryable(err) && err instanceof Error) nonRetryable(err);
-  const fields = { error: name, message: err instanceof Error ? err.message : String(err) };
+  const fields = { error: name, reason: err instanceof Error ? err.message : String(err) };
   if (policy === undefined && isMarkedNonRetryable(err) && name !== 'InvalidInvocation' && name !== (declaration.invalidInputError ?? 'InvalidStepInput')) {
     log.warn('step failed with an error its declaration does not list', fields);
   } else {
     log.warn('step failed', { ...fields, nonRetryable: isMarkedNonRetryable(err) });
   }
   return err;
-}
-
-function stepLogger(base: Record<string, unknown>): StepLogger {
-  const write = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void => {
-    const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields });
-    if (level === 'info') console.log(line);
-    else console.error(line);
-  };
-  return {
-    info: (msg, fields) => write('info', msg, fields),
-    warn: (msg, fields) => write('warn', msg, fields),
-    error: (msg, fields) => write('error', msg, fields),
-  };
 }

@@ -45,8 +45,14 @@ function logs(args: string[], env: NodeJS.ProcessEnv = baseEnv()): Promise<Run> 
 interface JsonLine {
   time: string;
   source: string;
+  /** The worker's lines. */
   msg?: string;
+  /** The functions' lines (Powertools Logger). */
+  message?: string;
 }
+
+/** What a line says, whichever logger wrote it. */
+const said = (l: JsonLine) => l.msg ?? l.message;
 
 const jsonLines = (run: Run): JsonLine[] => {
   if (run.code !== 0) throw new Error(`logs.ts exited ${run.code}: ${run.stderr}`);
@@ -65,7 +71,7 @@ describe('npm run logs: the local stack, and the same stack reached as AWS is wi
     const deadline = Date.now() + 60000;
     for (;;) {
       const lines = jsonLines(await logs(forJob()));
-      if (lines.some((l) => l.source === 'worker' && l.msg === 'text-stats job finished') && lines.some((l) => l.source === 'textStats' && l.msg === 'text-stats finished')) break;
+      if (lines.some((l) => l.source === 'worker' && l.msg === 'text-stats job finished') && lines.some((l) => l.source === 'textStats' && said(l) === 'text-stats finished')) break;
       if (Date.now() > deadline) throw new Error(`the job's log lines did not all arrive: ${JSON.stringify(lines)}`);
       await sleep(2000);
     }
@@ -82,7 +88,7 @@ describe('npm run logs: the local stack, and the same stack reached as AWS is wi
     }
     expect(viaStack).toEqual(local);
     expect(new Set(viaStack.map((l) => l.source))).toEqual(new Set(['worker', 'textStats']));
-    expect(viaStack.map((l) => l.msg)).toEqual(expect.arrayContaining(['text-stats job started', 'invoking Lambda function', 'text-stats finished', 'text-stats job finished']));
+    expect(viaStack.map(said)).toEqual(expect.arrayContaining(['text-stats job started', 'invoking Lambda function', 'text-stats finished', 'text-stats job finished']));
   });
 
   it('--source keeps only the sources named, on either path', async () => {
@@ -91,7 +97,7 @@ describe('npm run logs: the local stack, and the same stack reached as AWS is wi
     expect(worker.every((l) => l.source === 'worker')).toBe(true);
 
     const fn = jsonLines(await logs(['--stack', LOCAL_STACK_NAME, '--source', 'textStats,api', ...forJob()], awsEnv()));
-    expect(fn.map((l) => l.msg)).toContain('text-stats finished');
+    expect(fn.map(said)).toContain('text-stats finished');
     expect(fn.every((l) => l.source === 'textStats')).toBe(true);
   });
 

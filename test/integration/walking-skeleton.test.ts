@@ -80,7 +80,8 @@ describe('walking skeleton: POST /jobs through the whole stack', () => {
     }
     const finished = messages.map((m) => m.slice(m.indexOf('{'))).find((m) => m.includes('text-stats finished'));
     expect(finished).toBeDefined();
-    expect(JSON.parse(finished!) as unknown).toMatchObject({ msg: 'text-stats finished', workflowId: accepted.workflowId, jobId, words: 15 });
+    // Powertools Logger's line: the workflow id as correlation id and as a key of its own, the step named.
+    expect(JSON.parse(finished!) as unknown).toMatchObject({ message: 'text-stats finished', correlation_id: accepted.workflowId, workflowId: accepted.workflowId, step: 'computeTextStats', service: 'textStats', jobId, words: 15 });
   });
 });
 

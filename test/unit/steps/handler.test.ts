@@ -71,12 +71,19 @@ describe('functionHandler: a declared function on Lambda', () => {
       return Promise.resolve({ closed: true as const });
     },
   });
-  let errorLog: jest.SpyInstance;
+  // Powertools' Logger and Metrics write JSON lines to stdout (warnings and errors to stderr).
+  let written: string[];
   beforeEach(() => {
     seen.length = 0;
-    errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    written = [];
+    for (const stream of [process.stdout, process.stderr]) {
+      jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        written.push(...String(chunk).split('\n').filter(Boolean));
+        return true;
+      });
+    }
   });
+  const lines = () => written.map((line) => JSON.parse(line) as Record<string, unknown>);
   afterEach(() => jest.restoreAllMocks());
 
   it('runs the step the envelope names, with its parsed input', async () => {
@@ -113,17 +120,32 @@ describe('functionHandler: a declared function on Lambda', () => {
     expect(err.name).toBe('LedgerBusy');
   });
 
-  it('logs an error the declaration does not list, with the workflow ids and the step', async () => {
+  it('logs an error the declaration does not list, with the workflow ids and the step (Powertools Logger)', async () => {
     await thrownBy(() => handler(envelope({ account: 'odd', cents: 1 }, 'creditAccount'), context));
-    const lines = (errorLog.mock.calls as unknown[][]).map((call) => JSON.parse(String(call[0])) as Record<string, unknown>);
-    expect(lines).toContainEqual(expect.objectContaining({
-      msg: 'step failed with an error its declaration does not list',
+    expect(lines()).toContainEqual(expect.objectContaining({
+      level: 'WARN',
+      message: 'step failed with an error its declaration does not list',
       error: 'Surprise',
-      step: 'creditAccount',
-      function: 'ledger',
+      reason: 'surprise',
+      service: 'ledger',
+      correlation_id: 'wf',
       workflowId: 'wf',
       runId: 'run',
-      requestId: 'req-1',
+      step: 'creditAccount',
+      function_request_id: 'req-1',
     }));
+  });
+
+  it("emits each step's duration and outcome as CloudWatch embedded metrics, by function and step", async () => {
+    await handler(envelope({ account: 'm', cents: 1 }, 'creditAccount'), context);
+    await thrownBy(() => handler(envelope({ account: 'busy', cents: 1 }, 'creditAccount'), context));
+    const emf = lines().filter((line) => '_aws' in line);
+    expect(emf).toHaveLength(2);
+    const directive = (emf[0]!._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> }).CloudWatchMetrics[0]!;
+    expect(directive.Namespace).toBe('Stepless');
+    expect(directive.Dimensions[0]).toEqual(expect.arrayContaining(['service', 'step']));
+    expect(directive.Metrics.map((m) => `${m.Name}:${m.Unit}`).sort()).toEqual(['StepDuration:Milliseconds', 'StepSucceeded:Count']);
+    expect(emf[0]).toMatchObject({ service: 'ledger', step: 'creditAccount', StepSucceeded: 1, StepDuration: expect.any(Number) });
+    expect(emf[1]).toMatchObject({ service: 'ledger', step: 'creditAccount', StepFailed: 1 });
   });
 });
