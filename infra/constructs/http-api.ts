@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ApiAuth } from '../stacks/deployment-config';
 import { Target } from '../stacks/target';
 
-/** A route as the gateway needs it: lambdas/api's `Route` has this shape (and more). */
+/** A route as the gateway needs it: an API route spec (api/specs/route-spec.ts) has this shape (and more). */
 export interface HttpApiRoute {
   readonly method: string;
   /** A path template: `/orders/{orderId}`; a last segment `{name+}` matches the rest of the path. */
@@ -246,7 +246,7 @@ export class HttpApi extends Construct {
   }
 
   /**
-   * Errors the gateway answers itself, in the API's error shape (lambdas/api/routes.ts errorSchema):
+   * Errors the gateway answers itself, in the API's error shape (api/specs/route-spec.ts errorSchema):
    * `error` says what was wrong, `errors` names the rule a body broke, `requestId` finds the access
    * log line. Gateway response templates are plain substitution (no VTL): `messageString` comes
    * quoted, `validationErrorString` does not.

@@ -18,7 +18,7 @@ import { AnalysisServices } from '../constructs/analysis-services';
 import { DeclaredFunction, type StepResources } from '../constructs/declared-function';
 import { FUNCTIONS } from '../../lambdas/catalog';
 import { HttpApi } from '../constructs/http-api';
-import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS, gatewayRoutes } from '../../lambdas/api/handler';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS, gatewayRoutes } from '../../api/specs/route-table';
 import { DeploymentSettings, resolveDeploymentSettings } from './deployment-config';
 import { Target } from './target';
 import { EcsWorker } from '../constructs/ecs-worker';
@@ -43,7 +43,7 @@ export interface SteplessStackProps extends StackProps, DeploymentSettings {
   readonly claimCheckRetention?: Duration;
 }
 
-const lambdasDir = join(__dirname, '..', '..', 'lambdas');
+const apiDir = join(__dirname, '..', '..', 'api');
 
 /** `orderPayment` → `OrderPayment`: a construct id from a function's logical name. */
 function pascalCase(name: string): string {
@@ -171,7 +171,7 @@ export class SteplessStack extends Stack {
       : new EcsWorker(this, 'Worker', { settings, stage: props.stage, functions: workerFunctions, dataBucket, audit, payloadKey, removalPolicy, temporal });
 
     const apiHandler = new NodeLambda(this, 'ApiFunction', {
-      entry: join(lambdasDir, 'api', 'handler.ts'),
+      entry: join(apiDir, 'handler.ts'),
       target: props.target,
       description: 'The HTTP API: starts and inspects workflows through the Temporal client',
       timeout: Duration.seconds(29),

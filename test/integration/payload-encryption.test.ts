@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { localAwsClientConfig, localAwsEnv, temporalAddress } from '../../infra/local/config';
-import { handler } from '../../lambdas/api/handler';
+import { handler } from '../../api/handler';
 import { payloadDataConverter } from '../../runtime/data-converter';
 import { ENCRYPTED_ENCODING, KmsPayloadCodec, PayloadDecryptionError } from '../../runtime/encryption/kms-codec';
 import { createAuditActivities } from '../../runtime/audit/log/activity';

@@ -1,10 +1,11 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { execFileSync } from 'node:child_process';
 import { z } from 'zod';
-import { handler } from '../../lambdas/api/handler';
-import { Router, defineRoute, clientIdSchema } from '../../lambdas/api/routes';
-import { HttpError, json } from '../../lambdas/api/http';
-import { requestIdOf } from '../../lambdas/api/workflow-calls';
+import { handler } from '../../api/handler';
+import { Router, attach } from '../../api/router';
+import { clientIdSchema, defineSpec } from '../../api/specs/route-spec';
+import { HttpError, json } from '../../api/http';
+import { requestIdOf } from '../../api/workflow-calls';
 
 function event(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): APIGatewayProxyEvent {
   return {
@@ -19,22 +20,33 @@ function event(method: string, path: string, body?: unknown, headers: Record<str
 
 describe('Router', () => {
   const seen: unknown[] = [];
-  const router = new Router([
-    defineRoute({
+  const things = {
+    poke: defineSpec({
       method: 'POST',
       path: '/things/{thingId}/poke',
       summary: 'poke',
       params: { thingId: clientIdSchema },
       body: z.strictObject({ times: z.number().int().min(1, 'must be at least 1') }),
       responses: { 200: { description: 'ok' } },
-      handle: ({ params, body }) => {
-        seen.push({ params, body });
-        return Promise.resolve(json(200, { ok: true }));
-      },
     }),
-    defineRoute({ method: 'GET', path: '/things/{thingId}', summary: 'get', responses: {}, handle: ({ params }) => Promise.resolve(json(200, params)) }),
-    defineRoute({ method: 'GET', path: '/things/special', summary: 'literal wins', responses: {}, handle: () => Promise.resolve(json(200, { special: true })) }),
-  ]);
+    get: defineSpec({ method: 'GET', path: '/things/{thingId}', summary: 'get', responses: {} }),
+    special: defineSpec({ method: 'GET', path: '/things/special', summary: 'literal wins', responses: {} }),
+  };
+  const router = new Router(
+    attach(
+      { things },
+      {
+        things: {
+          poke: ({ params, body }) => {
+            seen.push({ params, body });
+            return Promise.resolve(json(200, { ok: true }));
+          },
+          get: ({ params }) => Promise.resolve(json(200, params)),
+          special: () => Promise.resolve(json(200, { special: true })),
+        },
+      },
+    ),
+  );
   const status = async (e: APIGatewayProxyEvent) => {
     try {
       return (await router.dispatch(e)).statusCode;
@@ -62,8 +74,14 @@ describe('Router', () => {
   });
 
   it('refuses a table that defines a route twice', () => {
-    const r = defineRoute({ method: 'GET', path: '/a', summary: 'a', responses: {}, handle: () => Promise.resolve(json(200, {})) });
-    expect(() => new Router([r, r])).toThrow('GET /a is defined twice');
+    const a = defineSpec({ method: 'GET', path: '/a', summary: 'a', responses: {} });
+    const handle = () => Promise.resolve(json(200, {}));
+    expect(() => new Router(attach({ twice: { a, again: a } }, { twice: { a: handle, again: handle } }))).toThrow('GET /a is defined twice');
+  });
+
+  it('refuses a spec without a handler', () => {
+    const a = defineSpec({ method: 'GET', path: '/a', summary: 'a', responses: {} });
+    expect(() => attach({ things: { a } }, { things: {} } as never)).toThrow('route GET /a (things.a) has no handler');
   });
 });
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { handler } from '../../lambdas/api/handler';
-import { baseUrl } from '../../lambdas/api/http';
+import { handler } from '../../api/handler';
+import { baseUrl } from '../../api/http';
 
 /** Requests the API must refuse before it ever talks to Temporal: these need no server. */
 function event(method: string, path: string, body?: string): APIGatewayProxyEvent {

@@ -5,9 +5,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { z } from 'zod';
 import { HttpApi, gatewayModelSchema, type HttpApiProps } from '../../infra/constructs/http-api';
 import { SteplessStack, type SteplessStackProps } from '../../infra/stacks/stepless-stack';
-import { gatewayRoutes } from '../../lambdas/api/handler';
-import { startOrderSchema } from '../../lambdas/api/orders';
-import { errorSchema } from '../../lambdas/api/routes';
+import { gatewayRoutes } from '../../api/specs/route-table';
+import { startOrderSchema } from '../../api/specs/orders';
+import { errorSchema } from '../../api/specs/route-spec';
 
 /**
  * What the API promises at the edge, asserted on synthesized templates: a method per route,

@@ -17,11 +17,9 @@ export {
   consistencyProof,
   AuditLogNotFoundError,
   AuditRequestError,
-  DEFAULT_PAGE_LIMIT,
-  MAX_PAGE_LIMIT,
 } from './reader';
 export type { LogPage, InclusionProofResponse, ConsistencyProofResponse } from './reader';
 export { verifyLog, verifyLogData } from './verify-log';
 export type { Problem, ProblemCode, VerifyReport } from './verify-log';
-export { GLOBAL_CHECKPOINT_LOG_ID, STH_FORMAT } from './types';
+export { DEFAULT_PAGE_LIMIT, GLOBAL_CHECKPOINT_LOG_ID, MAX_PAGE_LIMIT, STH_FORMAT } from './types';
 export type { AppendResult, AuditEntry, LogHead, SignedTreeHead } from './types';

@@ -7,10 +7,7 @@
 import { MerkleTree } from '../merkle-tree';
 import { fromHex, toHex } from '../hex';
 import { AuditLogCorruptError, type AuditLogStore } from './store';
-import type { SignedTreeHead } from './types';
-
-export const DEFAULT_PAGE_LIMIT = 100;
-export const MAX_PAGE_LIMIT = 1000;
+import { DEFAULT_PAGE_LIMIT, type SignedTreeHead } from './types';
 
 /** No log with that id (no entry was ever appended). */
 export class AuditLogNotFoundError extends Error {

@@ -10,6 +10,10 @@ export const GLOBAL_CHECKPOINT_LOG_ID = 'global/checkpoints';
 /** The version tag inside every signed message (see sth.ts for the exact bytes). */
 export const STH_FORMAT = 'stepless-audit-sth/v1';
 
+/** Leaves per page of a log read: the default, and the most one request may ask for. */
+export const DEFAULT_PAGE_LIMIT = 100;
+export const MAX_PAGE_LIMIT = 1000;
+
 /**
  * A signed tree head: the log `logId` had `treeSize` entries with Merkle root `rootHash` at
  * `timestamp`, signed by the key `keyId`. `signature` is base64 over the bytes sthMessage() gives.

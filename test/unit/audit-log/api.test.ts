@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { parseAuditPath, routeAudit } from '../../../lambdas/api/audit';
-import { HttpError } from '../../../lambdas/api/http';
+import { parseAuditPath, routeAudit } from '../../../api/audit';
+import { HttpError } from '../../../api/http';
 
 /** The audit routes' path and parameter handling; no AWS needed (validation runs before any read). */
 const event = (path: string, query: Record<string, string> = {}, method = 'GET') =>

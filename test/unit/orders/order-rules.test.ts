@@ -1,4 +1,4 @@
-import { startOrderSchema, approvalSchema } from '../../../lambdas/api/orders';
+import { startOrderSchema, approvalSchema } from '../../../api/specs/orders';
 import { cardOutcome, luhnValid, TEST_CARDS } from '../../../lambdas/payment/cards';
 import { newTrackingNumber, validateAddress } from '../../../lambdas/shipping/store';
 import { normaliseLines } from '../../../lambdas/inventory/store';

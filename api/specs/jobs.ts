@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { defineRoute, clientIdSchema, errors, type Route } from './routes';
-import { acceptedSchema, startWorkflow, statusSchema, workflowStatus, type ResourceKind } from './workflow-calls';
+import { clientIdSchema, defineSpec, errors } from './route-spec';
+import { acceptedSchema, statusSchema } from './workflow-answers';
 
 const MAX_TEXT_BYTES = 1024 * 1024;
 
@@ -14,29 +13,22 @@ export const startJobSchema = z.strictObject({
   jobId: clientIdSchema.optional().describe('Your id for the job; default a UUID. Reusing one answers 409.'),
 });
 
-const job: ResourceKind = { noun: 'job', workflowIdPrefix: 'text-stats', idField: 'jobId', collection: '/jobs' };
-
 /** The walking skeleton: word statistics of a text, in one Lambda step (workflows/text-stats-job.ts). */
-export const jobRoutes: Route[] = [
-  defineRoute({
+export const jobSpecs = {
+  start: defineSpec({
     method: 'POST',
     path: '/jobs',
     summary: 'Start a text-statistics job',
     tags: ['jobs'],
     body: startJobSchema,
     responses: { 202: { description: 'Started', schema: acceptedSchema('jobId'), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409] },
-    handle: ({ event, body }) => {
-      const jobId = body.jobId ?? randomUUID();
-      return startWorkflow(event, job, { id: jobId, workflowType: 'textStatsJob', args: [{ jobId, text: body.text }] });
-    },
   }),
-  defineRoute({
+  status: defineSpec({
     method: 'GET',
     path: '/jobs/{jobId}',
     summary: "A job's status, and its result once completed",
     tags: ['jobs'],
     params: { jobId: clientIdSchema },
     responses: { 200: { description: 'The status', schema: statusSchema('jobId') }, 404: errors[404] },
-    handle: ({ params }) => workflowStatus(job, params.jobId!),
   }),
-];
+};

@@ -9,6 +9,8 @@
  * - action (a Temporal Update): the update's validator rejecting it, or a closed workflow, is a
  *   409 with the reason; the update's result (which says `duplicate: true` for a repeat) is a 200.
  * - cancel: 202; a closed workflow is a 409.
+ *
+ * What these answer, as schemas for the specs, is in specs/workflow-answers.ts.
  */
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -21,31 +23,10 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
-import { z } from 'zod';
-import { canonicalJson } from '../../runtime/audit/canonical-json';
-import { DEFAULT_TASK_QUEUE } from '../../workflows/names';
+import { canonicalJson } from '../runtime/audit/canonical-json';
+import { DEFAULT_TASK_QUEUE } from '../workflows/names';
 import { HttpError, baseUrl, json } from './http';
 import { temporalClient } from './temporal';
-
-/** What a start answers (202). */
-export const acceptedSchema = (idField: string) =>
-  z.object({
-    [idField]: z.string(),
-    workflowId: z.string(),
-    status: z.literal('RUNNING'),
-    statusUrl: z.string().describe('GET this for the status; also in the Location header'),
-  });
-
-/** What a status GET answers (200). */
-export const statusSchema = (idField: string, state: z.ZodType = z.unknown()) =>
-  z.object({
-    [idField]: z.string(),
-    workflowId: z.string(),
-    status: z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'UNSPECIFIED', 'UNKNOWN']),
-    state: state.optional().describe("The workflow's own view (its state query); absent if it could not be read"),
-    result: z.unknown().optional().describe('Once COMPLETED'),
-    error: z.object({ type: z.string().optional(), message: z.string().optional() }).optional().describe('Once FAILED, TERMINATED, CANCELLED or TIMED_OUT'),
-  });
 
 /** A resource kind: how its ids map to workflow ids, and how it is named in messages. */
 export interface ResourceKind {
@@ -166,9 +147,5 @@ export function requestIdOf(event: APIGatewayProxyEvent, action: string, body: u
   }
   return `sha256:${createHash('sha256').update(action).update('\n').update(canonicalJson(body)).digest('hex')}`;
 }
-
-export const idempotencyKeyHeader = {
-  'Idempotency-Key': { description: 'Identifies this request; a repeat with the same key changes nothing and is answered with duplicate: true. Default: a digest of the body.' },
-};
 
 const article = (noun: string): string => (/^[aeiou]/i.test(noun) ? 'an' : 'a');

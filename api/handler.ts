@@ -1,67 +1,38 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
-import { auditRouteDocs, routeAudit } from './audit';
+import { analysisHandlers } from './analyses';
+import { routeAudit } from './audit';
+import { codecHandlers } from './codec';
 import { HttpError, baseUrl, json } from './http';
-import { codecRoutes } from './codec';
-import { jobRoutes } from './jobs';
-import { orderRoutes } from './orders';
-import { trainingRoutes } from './trainings';
-import { analysisRoutes } from './analyses';
+import { jobHandlers } from './jobs';
 import { openApiDocument } from './openapi';
-import { Router, defineRoute, errors, type Route } from './routes';
+import { orderHandlers } from './orders';
+import { Router, attach, type Handlers } from './router';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS, documentedSpecs, routeSpecs } from './specs/route-table';
+import type { serviceSpecs } from './specs/service';
 import { temporalClient } from './temporal';
+import { trainingHandlers } from './trainings';
 
 const API_VERSION = '0.1.0';
 
-const serviceRoutes: Route[] = [
-  defineRoute({
-    method: 'GET',
-    path: '/health',
-    summary: 'Whether the API can reach Temporal',
-    tags: ['service'],
-    responses: { 200: { description: 'Healthy', schema: z.object({ status: z.literal('ok') }) }, 503: errors[503] },
-    handle: async () => {
-      await (await temporalClient()).workflowService.getSystemInfo({});
-      return json(200, { status: 'ok' });
-    },
+const serviceHandlers: Handlers<typeof serviceSpecs> = {
+  health: async () => {
+    await (await temporalClient()).workflowService.getSystemInfo({});
+    return json(200, { status: 'ok' });
+  },
+  openapi: ({ event }) => Promise.resolve(json(200, openApiDocument(documentedSpecs, baseUrl(event), API_VERSION))),
+};
+
+/** The route table (specs/route-table.ts) with each resource's handlers attached: a spec without a handler does not compile. */
+const router = new Router(
+  attach(routeSpecs, {
+    service: serviceHandlers,
+    jobs: jobHandlers,
+    codec: codecHandlers,
+    orders: orderHandlers,
+    trainings: trainingHandlers,
+    analyses: analysisHandlers,
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/openapi.json',
-    summary: 'This OpenAPI 3.1 document, generated from the schemas the API validates with',
-    tags: ['service'],
-    responses: { 200: { description: 'The document' } },
-    handle: ({ event }) => Promise.resolve(json(200, openApiDocument(documentedRoutes, baseUrl(event), API_VERSION))),
-  }),
-];
-
-/** Every route the API serves. A resource adds its `Route[]` here. */
-const routes: Route[] = [
-  ...serviceRoutes,
-  ...jobRoutes,
-  ...codecRoutes,
-  ...orderRoutes,
-  ...trainingRoutes,
-  ...analysisRoutes,
-];
-
-const router = new Router(routes);
-const documentedRoutes = [...routes, ...auditRouteDocs];
-
-/**
- * The routes as API Gateway matches them (infra/constructs/http-api.ts makes a resource and method
- * of each, so anything else is refused at the edge): the router's table, and one greedy GET for
- * the audit routes, which parse their own path because a log id may arrive with its slashes decoded.
- */
-export const gatewayRoutes: ReadonlyArray<Pick<Route, 'method' | 'path' | 'body' | 'headers' | 'query'>> = [
-  ...routes,
-  { method: 'GET', path: '/audit/{path+}' },
-];
-
-/** What a browser may send cross-origin; the API Gateway preflight (http-api.ts) answers with the same lists. */
-export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'OPTIONS'];
-export const CORS_ALLOWED_HEADERS = ['content-type', 'idempotency-key', 'authorization', 'x-api-key', 'x-namespace'];
-export const CORS_MAX_AGE_SECONDS = 600;
+);
 
 /**
  * The API Gateway (REST, Lambda proxy) handler. Client mistakes are 4xx with a body that says what

@@ -1,33 +1,12 @@
 /**
- * The API's route table: each route names its method, path template, body schema and responses in
- * one place, so the router (handler.ts) and the OpenAPI document (openapi.ts) cannot disagree.
- *
- *   export const orderRoutes: Route[] = [
- *     defineRoute({
- *       method: 'POST', path: '/orders', summary: 'Start an order', tags: ['orders'],
- *       body: startOrderSchema,
- *       responses: { 202: { description: 'Accepted', schema: acceptedSchema }, 409: conflict },
- *       handle: async ({ body, event }) => ...,
- *     }),
- *   ];
- *
- * Path parameters ({orderId}) are one segment each, percent-decoded, and checked against
- * `params` (a zod schema per name) when given; a body is parsed and validated before `handle` runs,
- * so handlers only ever see valid input.
+ * The router over the route table: each route is a spec (specs/, what it accepts and answers) with
+ * a handler attached (what it does). Path parameters ({orderId}) are one segment each,
+ * percent-decoded, and checked against the spec's `params` when given; a body is parsed and
+ * validated against the spec's `body` before the handler runs, so handlers only ever see valid input.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
 import { HttpError, parseBody } from './http';
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-export interface ResponseSpec {
-  description: string;
-  /** The JSON body's schema, for the OpenAPI document. */
-  schema?: z.ZodType;
-  /** Response headers worth documenting (Location on 202). */
-  headers?: Record<string, string>;
-}
+import type { RouteSpec } from './specs/route-spec';
 
 export interface RouteContext<B> {
   event: APIGatewayProxyEvent;
@@ -37,45 +16,28 @@ export interface RouteContext<B> {
   body: B;
 }
 
-export interface Route<B = unknown> {
-  method: HttpMethod;
-  /** A path template such as `/orders/{orderId}/approval`. */
-  path: string;
-  summary: string;
-  description?: string;
-  tags?: string[];
-  /** Schemas for path parameters; a parameter without one only has to be non-empty. */
-  params?: Record<string, z.ZodType<string>>;
-  /** Query parameters, for the document only (the handler reads them). */
-  query?: Record<string, { description: string; required?: boolean; schema: z.ZodType }>;
-  body?: z.ZodType<B>;
-  /** Headers the route reads, for the document (Idempotency-Key). */
-  headers?: Record<string, { description: string; required?: boolean }>;
-  responses: Record<number, ResponseSpec>;
+export type RouteHandler<B> = (ctx: RouteContext<B>) => Promise<APIGatewayProxyResult>;
+
+export interface Route<B = unknown> extends RouteSpec<B> {
   handle(ctx: RouteContext<B>): Promise<APIGatewayProxyResult>;
 }
 
-/** Identity, for type inference: the body type of `handle` comes from the `body` schema. */
-export function defineRoute<B = undefined>(route: Route<B>): Route<unknown> {
-  return route;
+/** A resource's specs, by name. */
+export type Specs = Record<string, RouteSpec<unknown>>;
+
+/** One handler per spec of a resource, each typed by its spec's body: a spec without one does not compile. */
+export type Handlers<S extends Specs> = { [K in keyof S]: S[K] extends RouteSpec<infer B> ? RouteHandler<B> : never };
+
+/** The routes of a route table (resource → specs) with the handlers of each resource, in the table's order. */
+export function attach<T extends Record<string, Specs>>(table: T, handlers: { [R in keyof T]: Handlers<T[R]> }): Route[] {
+  return Object.entries(table).flatMap(([resource, specs]) =>
+    Object.entries(specs).map(([name, spec]) => {
+      const handle = (handlers[resource] as Record<string, RouteHandler<unknown>> | undefined)?.[name];
+      if (!handle) throw new Error(`route ${spec.method} ${spec.path} (${resource}.${name}) has no handler`);
+      return { ...spec, handle };
+    }),
+  );
 }
-
-/** The rule for ids chosen by clients (orderId, trainingId, analysisId, jobId). */
-export const clientIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of letters, digits, ".", "_" or "-"');
-
-/** Error body shared by every 4xx/5xx answer. */
-export const errorSchema = z.object({
-  error: z.string().describe('What went wrong, for a person'),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('Each invalid field, on 400'),
-});
-
-/** Standard error responses, so every route documents them the same way. */
-export const errors = {
-  400: { description: 'The body or a parameter is invalid; `errors` names each field and the rule it broke', schema: errorSchema },
-  404: { description: 'No such resource', schema: errorSchema },
-  409: { description: 'The id is already in use, or the action is not possible in the current state; `error` says why', schema: errorSchema },
-  503: { description: 'The workflow service is unreachable; retry later', schema: errorSchema },
-} satisfies Record<number, ResponseSpec>;
 
 interface CompiledRoute {
   route: Route<unknown>;

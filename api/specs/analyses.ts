@@ -1,13 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { DEFAULT_SNAPSHOT_PREFIX } from '../shared/analysis/snapshot';
-import { CATEGORIES } from '../shared/analysis/types';
-import { ANALYSIS_MESSAGES, ANALYSIS_WORKFLOWS } from '../../workflows/analysis/names';
-import type { AnalysisInput, BudgetDecisionInput, MultiAgentInput, PlanDecisionInput } from '../../workflows/analysis/types';
-import { defineRoute, clientIdSchema, errors, type Route } from './routes';
-import { acceptedSchema, cancelWorkflow, idempotencyKeyHeader, requestIdOf, runUpdate, startWorkflow, statusSchema, workflowStatus, type ResourceKind } from './workflow-calls';
+import { CATEGORIES } from '../../lambdas/shared/analysis/types';
+import { clientIdSchema, defineSpec, errors } from './route-spec';
+import { acceptedSchema, idempotencyKeyHeader, statusSchema } from './workflow-answers';
 
-/** Codebase analysis over HTTP (workflows/analysis/; docs/workflows/analysis.md). */
+/** Codebase analysis's routes (workflows/analysis/; docs/workflows/analysis.md); api/analyses.ts handles them. */
 
 const positive = (what: string) => z.number({ error: `must be a number: ${what}` }).positive(`must be greater than 0: ${what}`);
 const category = z.enum(CATEGORIES as [string, ...string[]], { error: `must be one of ${CATEGORIES.join(', ')}` });
@@ -87,38 +83,26 @@ const decisionResultSchema = z.object({
   duplicate: z.boolean().describe('true when this request had already been applied: nothing changed'),
 });
 
-const analysis: ResourceKind = { noun: 'analysis', idField: 'analysisId', collection: '/analyses' };
 const analysisIdParam = { analysisId: clientIdSchema };
 
-export const analysisRoutes: Route[] = [
-  defineRoute({
+export const analysisSpecs = {
+  start: defineSpec({
     method: 'POST',
     path: '/analyses',
     summary: 'Analyse a repository snapshot within a budget (single or multi-agent), then refactor it in checked batches',
     tags: ['analyses'],
     body: startAnalysisSchema,
     responses: { 202: { description: 'Started', schema: acceptedSchema('analysisId'), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409] },
-    handle: ({ event, body }) => {
-      const analysisId = body.analysisId ?? randomUUID();
-      const { snapshotId, snapshot, mode = 'single', ...rest } = body;
-      const input: AnalysisInput & MultiAgentInput = {
-        ...(rest as Omit<MultiAgentInput, 'analysisId' | 'snapshot'>),
-        analysisId,
-        snapshot: snapshot ?? { prefix: DEFAULT_SNAPSHOT_PREFIX(snapshotId!) },
-      };
-      return startWorkflow(event, analysis, { id: analysisId, workflowType: ANALYSIS_WORKFLOWS[mode], args: [input], extra: { mode } });
-    },
   }),
-  defineRoute({
+  status: defineSpec({
     method: 'GET',
     path: '/analyses/{analysisId}',
     summary: "An analysis's status; state: files analysed of total, cost so far, budget left, findings by severity, stage, strategy switches, pending decisions, batches",
     tags: ['analyses'],
     params: analysisIdParam,
     responses: { 200: { description: 'The status', schema: statusSchema('analysisId') }, 404: errors[404] },
-    handle: ({ params }) => workflowStatus(analysis, params.analysisId!, ANALYSIS_MESSAGES.progressQuery),
   }),
-  defineRoute({
+  budget: defineSpec({
     method: 'POST',
     path: '/analyses/{analysisId}/budget',
     summary: 'Answer a budget request: approve a new budget (enforced from then on) or refuse (the analysis ends with its results so far)',
@@ -128,12 +112,8 @@ export const analysisRoutes: Route[] = [
     headers: idempotencyKeyHeader,
     body: budgetDecisionSchema,
     responses: { 200: { description: 'Applied (or had been: duplicate)', schema: decisionResultSchema }, 400: errors[400], 404: errors[404], 409: errors[409] },
-    handle: ({ event, params, body }) => {
-      const decision: BudgetDecisionInput = { ...body, requestId: requestIdOf(event, `budget ${params.analysisId!}`, body) };
-      return runUpdate(analysis, params.analysisId!, ANALYSIS_MESSAGES.budgetUpdate, decision, 'decide the budget');
-    },
   }),
-  defineRoute({
+  plan: defineSpec({
     method: 'POST',
     path: '/analyses/{analysisId}/plan',
     summary: 'Approve or reject the refactoring plan of an analysis that requires plan approval',
@@ -143,18 +123,13 @@ export const analysisRoutes: Route[] = [
     headers: idempotencyKeyHeader,
     body: planDecisionSchema,
     responses: { 200: { description: 'Applied (or had been: duplicate)', schema: decisionResultSchema }, 400: errors[400], 404: errors[404], 409: errors[409] },
-    handle: ({ event, params, body }) => {
-      const decision: PlanDecisionInput = { ...body, requestId: requestIdOf(event, `plan ${params.analysisId!}`, body) };
-      return runUpdate(analysis, params.analysisId!, ANALYSIS_MESSAGES.planUpdate, decision, 'decide the plan');
-    },
   }),
-  defineRoute({
+  cancel: defineSpec({
     method: 'POST',
     path: '/analyses/{analysisId}/cancel',
     summary: 'Cancel an analysis (in multi-agent mode, its specialists too); it ends CANCELLED',
     tags: ['analyses'],
     params: analysisIdParam,
     responses: { 202: { description: 'Cancellation requested', schema: z.object({ analysisId: z.string(), workflowId: z.string(), status: z.literal('CANCEL_REQUESTED') }) }, 404: errors[404], 409: errors[409] },
-    handle: ({ params }) => cancelWorkflow(analysis, params.analysisId!),
   }),
-];
+};

@@ -1,14 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { checkpointStore, summarize, trainingBucket } from '../shared/ml/storage';
-import type { DecisionInput, TrainingRequest, TrainingState } from '../../workflows/training/definitions';
 import { DURATION_PATTERN } from '../../workflows/training/duration';
-import { HttpError, json } from './http';
-import { clientIdSchema, defineRoute, errors, type Route } from './routes';
-import { acceptedSchema, existingWorkflow, idempotencyKeyHeader, requestIdOf, runUpdate, startWorkflow, statusSchema, workflowStatus, type ResourceKind } from './workflow-calls';
-
-const training: ResourceKind = { noun: 'training', idField: 'trainingId', collection: '/trainings' };
+import { clientIdSchema, defineSpec, errors } from './route-spec';
+import { acceptedSchema, idempotencyKeyHeader, statusSchema } from './workflow-answers';
 
 const int = (what: string, min: number, max: number) =>
   z
@@ -83,37 +76,25 @@ const checkpointSchema = z.object({
 
 const checkpointListSchema = z.object({ modelId: z.string(), trainingId: z.string().optional(), checkpoints: z.array(checkpointSchema) });
 
-let s3: S3Client | undefined;
-async function listCheckpoints(modelId: string) {
-  s3 ??= new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' });
-  return (await checkpointStore(s3, trainingBucket()).list(modelId)).map(summarize);
-}
-
-/** The training workflow (workflows/training): start, status, decisions, checkpoints. */
-export const trainingRoutes: Route[] = [
-  defineRoute({
+/** The training workflow's routes (workflows/training): start, status, decisions, checkpoints; api/trainings.ts handles them. */
+export const trainingSpecs = {
+  start: defineSpec({
     method: 'POST',
     path: '/trainings',
     summary: 'Start a training (or resume one from a checkpoint)',
     tags: ['trainings'],
     body: startTrainingSchema,
     responses: { 202: { description: 'Started', schema: acceptedSchema('trainingId'), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409] },
-    handle: ({ event, body }) => {
-      const trainingId = body.trainingId ?? randomUUID();
-      const request: TrainingRequest = { ...body, trainingId };
-      return startWorkflow(event, training, { id: trainingId, workflowType: 'trainingWorkflow', args: [request], extra: { modelId: body.modelId } });
-    },
   }),
-  defineRoute({
+  status: defineSpec({
     method: 'GET',
     path: '/trainings/{trainingId}',
     summary: "A training's status and state (epoch, losses, best loss, accuracy, checkpoints, decisions), and its result once closed",
     tags: ['trainings'],
     params: { trainingId: clientIdSchema },
     responses: { 200: { description: 'The status', schema: statusSchema('trainingId') }, 404: errors[404] },
-    handle: ({ params }) => workflowStatus(training, params.trainingId!, 'state'),
   }),
-  defineRoute({
+  decision: defineSpec({
     method: 'POST',
     path: '/trainings/{trainingId}/decision',
     summary: "A researcher's decision at a review: continue, adjust hyperparameters (from the next epoch), or stop early",
@@ -127,36 +108,21 @@ export const trainingRoutes: Route[] = [
       404: errors[404],
       409: { description: 'The training is not awaiting a decision, or it has ended', schema: errors[409].schema },
     },
-    handle: ({ event, params, body }) => {
-      const decision: DecisionInput = { ...body, requestId: requestIdOf(event, 'decision', body) };
-      return runUpdate(training, params.trainingId!, 'decision', decision, 'decide');
-    },
   }),
-  defineRoute({
+  checkpoints: defineSpec({
     method: 'GET',
     path: '/trainings/{trainingId}/checkpoints',
     summary: "The checkpoints of the training's model in S3 (ids, epochs, metrics, sample-order Merkle roots), oldest first",
     tags: ['trainings'],
     params: { trainingId: clientIdSchema },
     responses: { 200: { description: 'The checkpoints', schema: checkpointListSchema }, 404: errors[404] },
-    handle: async ({ params }) => {
-      const { handle } = await existingWorkflow(training, params.trainingId!);
-      let modelId: string;
-      try {
-        modelId = (await handle.query<TrainingState>('state')).modelId;
-      } catch (err) {
-        throw new HttpError(503, `could not read the training's model id (is a worker running?): ${(err as Error).message}`);
-      }
-      return json(200, { trainingId: params.trainingId, modelId, checkpoints: await listCheckpoints(modelId) });
-    },
   }),
-  defineRoute({
+  modelCheckpoints: defineSpec({
     method: 'GET',
     path: '/models/{modelId}/checkpoints',
     summary: "A model's checkpoints in S3, oldest first: what resumeFrom can name",
     tags: ['trainings'],
     params: { modelId: modelIdSchema },
     responses: { 200: { description: 'The checkpoints (empty if the model has none)', schema: checkpointListSchema }, 400: errors[400] },
-    handle: async ({ params }) => json(200, { modelId: params.modelId, checkpoints: await listCheckpoints(params.modelId!) }),
   }),
-];
+};

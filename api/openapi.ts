@@ -1,10 +1,10 @@
 /**
- * GET /openapi.json: an OpenAPI 3.1 document generated from the route table and its zod schemas
+ * GET /openapi.json: an OpenAPI 3.1 document generated from the route specs and their zod schemas
  * (OpenAPI 3.1 schemas are JSON Schema 2020-12, which is what zod emits), so the document is the
  * validation the API actually applies.
  */
 import { z } from 'zod';
-import type { Route } from './routes';
+import type { RouteSpec } from './specs/route-spec';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
   // `unrepresentable: 'any'` keeps the document whole if a refinement has no JSON Schema form;
@@ -14,7 +14,7 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Record<string, u
   return out;
 };
 
-export function openApiDocument(routes: Route<unknown>[], serverUrl: string, version: string): Record<string, unknown> {
+export function openApiDocument(routes: RouteSpec[], serverUrl: string, version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const parameters = [
@@ -61,7 +61,7 @@ export function openApiDocument(routes: Route<unknown>[], serverUrl: string, ver
 }
 
 /** `POST /orders/{orderId}/approval` → `postOrdersOrderIdApproval`: stable, unique per route. */
-function operationId(route: Route<unknown>): string {
+function operationId(route: RouteSpec): string {
   const words = route.path
     .split('/')
     .filter(Boolean)

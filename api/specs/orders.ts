@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { luhnValid } from '../payment/cards';
+import { luhnValid } from '../../lambdas/payment/cards';
 import { durationProblem } from '../../workflows/orders/durations';
-import { ORDER_DEFAULTS, ORDER_MESSAGES, type ApprovalInput, type OrderInput } from '../../workflows/orders/types';
-import { defineRoute, clientIdSchema, errors, type Route } from './routes';
-import { acceptedSchema, cancelWorkflow, idempotencyKeyHeader, requestIdOf, runUpdate, startWorkflow, statusSchema, workflowStatus, type ResourceKind } from './workflow-calls';
+import { ORDER_DEFAULTS } from '../../workflows/orders/types';
+import { clientIdSchema, defineSpec, errors } from './route-spec';
+import { acceptedSchema, idempotencyKeyHeader, statusSchema } from './workflow-answers';
 
-/** The order saga over HTTP (workflows/orders/order-workflow.ts; docs/workflows/order.md). */
+/** The order saga's routes (workflows/orders/order-workflow.ts; docs/workflows/order.md); api/orders.ts handles them. */
 
 const text = (what: string, max = 200) => z.string({ error: `must be a string: ${what}` }).trim().min(1, `must not be empty: ${what}`).max(max, `must be at most ${max} characters`);
 
@@ -93,33 +92,26 @@ const approvalResultSchema = z.object({
   duplicate: z.boolean().describe('true when this request had already been applied: nothing changed'),
 });
 
-const order: ResourceKind = { noun: 'order', idField: 'orderId', collection: '/orders' };
 const orderIdParam = { orderId: clientIdSchema };
 
-export const orderRoutes: Route[] = [
-  defineRoute({
+export const orderSpecs = {
+  start: defineSpec({
     method: 'POST',
     path: '/orders',
     summary: 'Place an order: reserve → charge → (approval above the threshold) → ship → complete after the delivery window',
     tags: ['orders'],
     body: startOrderSchema,
     responses: { 202: { description: 'Started', schema: acceptedSchema('orderId'), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409] },
-    handle: ({ event, body }) => {
-      const orderId = body.orderId ?? randomUUID();
-      const input: OrderInput = { ...body, orderId };
-      return startWorkflow(event, order, { id: orderId, workflowType: 'orderProcessing', args: [input] });
-    },
   }),
-  defineRoute({
+  status: defineSpec({
     method: 'GET',
     path: '/orders/{orderId}',
     summary: "An order's status, its state (steps, compensations, approval) and its result or failure",
     tags: ['orders'],
     params: orderIdParam,
     responses: { 200: { description: 'The status', schema: statusSchema('orderId') }, 404: errors[404] },
-    handle: ({ params }) => workflowStatus(order, params.orderId!, ORDER_MESSAGES.stateQuery),
   }),
-  defineRoute({
+  approval: defineSpec({
     method: 'POST',
     path: '/orders/{orderId}/approval',
     summary: 'Approve or reject an order awaiting approval (a Temporal Update: the answer is the outcome)',
@@ -129,18 +121,13 @@ export const orderRoutes: Route[] = [
     headers: idempotencyKeyHeader,
     body: approvalSchema,
     responses: { 200: { description: 'The decision was applied (or had been: duplicate)', schema: approvalResultSchema }, 400: errors[400], 404: errors[404], 409: errors[409] },
-    handle: ({ event, params, body }) => {
-      const decision: ApprovalInput = { ...body, requestId: requestIdOf(event, `approval ${params.orderId!}`, body) };
-      return runUpdate(order, params.orderId!, ORDER_MESSAGES.approvalUpdate, decision, 'decide the approval');
-    },
   }),
-  defineRoute({
+  cancel: defineSpec({
     method: 'POST',
     path: '/orders/{orderId}/cancel',
     summary: 'Cancel an order: interrupts any wait, compensates what was done, then the order ends CANCELLED',
     tags: ['orders'],
     params: orderIdParam,
     responses: { 202: { description: 'Cancellation requested', schema: z.object({ orderId: z.string(), workflowId: z.string(), status: z.literal('CANCEL_REQUESTED') }) }, 404: errors[404], 409: errors[409] },
-    handle: ({ params }) => cancelWorkflow(order, params.orderId!),
   }),
-];
+};

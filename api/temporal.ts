@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
-import { payloadDataConverter } from '../../runtime/data-converter';
-import { temporalConnectionFromEnv } from '../../runtime/temporal-connection';
+import { payloadDataConverter } from '../runtime/data-converter';
+import { temporalConnectionFromEnv } from '../runtime/temporal-connection';
 
 /** One Temporal client per execution environment, created on first use and reused while warm. */
 let client: Promise<Client> | undefined;
