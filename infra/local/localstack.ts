@@ -80,7 +80,7 @@ export async function ensureLocalStack(): Promise<void> {
       { logName: 'install-localstack' },
     ),
   );
-  applyPython311Patches();
+  applyLocalStackPatches();
   await onceFor('lambda-executor', hashFiles(filesUnder(executorDir)), () =>
     runStep(
       'Installing the Docker-free Lambda executor plugin into LocalStack',
@@ -94,27 +94,72 @@ export async function ensureLocalStack(): Promise<void> {
 }
 
 /**
- * LocalStack 4.13.1 assumes a newer Python than 3.11 in two places; both patches change no behaviour.
+ * Patches to LocalStack 4.13.1, applied to the virtualenv after each install (idempotent).
  *
+ * Two make it run on Python 3.11, changing no behaviour:
  * - One annotation, `Lock | None` in localstack/packages/api.py, is evaluated at import time and
  *   needs 3.13 (where threading.Lock is a class). That module is imported by DynamoDB and Lambda,
  *   so on 3.11 both fail. Postponing the module's annotation evaluation (PEP 563) is the fix.
  * - KMS CreateKey of a symmetric key derives a key-material id with `uuid.uuid5(ns, <bytes>)`,
  *   which accepts bytes only from 3.12 on; on 3.11 it fails with "encoding without a string
  *   argument". The patch computes the same UUID the way 3.12 does (SHA-1 of namespace + name).
+ *
+ * Three fix redeploying a REST API whose routes changed (a new route, as the README's "Write your
+ * own workflow" adds): CloudFormation creates a new AWS::ApiGateway::Deployment, updates the stage
+ * to point at it, then deletes the old deployment. In LocalStack the stage update was not
+ * implemented (the stage kept the old deployment), deleting a deployment deleted every stage
+ * (moto ignores the deploymentId filter of GetStages), and moto refused to delete a deployment
+ * whose stage *name* still exists even when the stage points elsewhere: the API answered "does not
+ * correspond to a deployed API Gateway API" after any route change. The patches update the stage
+ * (deployment, variables, description, tracing) and delete only the stages that still use the
+ * deployment, as AWS does.
  */
-function applyPython311Patches(): void {
+function applyLocalStackPatches(): void {
   const sitePackages = capture(venvPython, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']).trim();
+  const patch = (relativePath: string, from: string, to: string) => {
+    const file = join(sitePackages, relativePath);
+    const source = readFileSync(file, 'utf8');
+    if (source.includes(from)) writeFileSync(file, source.replace(from, to));
+  };
   const api = join(sitePackages, 'localstack', 'packages', 'api.py');
-  const source = readFileSync(api, 'utf8');
   const future = 'from __future__ import annotations\n';
-  if (!source.startsWith(future)) writeFileSync(api, future + source);
-
-  const kms = join(sitePackages, 'localstack', 'services', 'kms', 'models.py');
-  const kmsSource = readFileSync(kms, 'utf8');
-  const uuid5Bytes = 'uuid.uuid5(self._internal_key_id, key_material).hex';
-  const sameOn311 = 'uuid.UUID(bytes=__import__("hashlib").sha1(self._internal_key_id.bytes + key_material).digest()[:16], version=5).hex';
-  if (kmsSource.includes(uuid5Bytes)) writeFileSync(kms, kmsSource.replace(uuid5Bytes, sameOn311));
+  if (!readFileSync(api, 'utf8').startsWith(future)) writeFileSync(api, future + readFileSync(api, 'utf8'));
+  patch(
+    join('localstack', 'services', 'kms', 'models.py'),
+    'uuid.uuid5(self._internal_key_id, key_material).hex',
+    'uuid.UUID(bytes=__import__("hashlib").sha1(self._internal_key_id.bytes + key_material).digest()[:16], version=5).hex',
+  );
+  patch(
+    join('localstack', 'services', 'apigateway', 'resource_providers', 'aws_apigateway_deployment.py'),
+    'if stages := get_stages["item"]:',
+    'if stages := [s for s in get_stages["item"] if s.get("deploymentId") == model["DeploymentId"]]:',
+  );
+  patch(
+    join('localstack', 'services', 'apigateway', 'resource_providers', 'aws_apigateway_stage.py'),
+    '          - apigateway:PUT\n          - apigateway:DELETE\n        """\n        raise NotImplementedError',
+    [
+      '          - apigateway:PUT',
+      '          - apigateway:DELETE',
+      '        """',
+      '        model = request.desired_state',
+      '        before = request.previous_state or {}',
+      '        ops = [{"op": "replace", "path": "/deploymentId", "value": model["DeploymentId"]}]',
+      '        variables = model.get("Variables") or {}',
+      '        ops += [{"op": "replace", "path": f"/variables/{k}", "value": v} for k, v in variables.items()]',
+      '        ops += [{"op": "remove", "path": f"/variables/{k}"} for k in (before.get("Variables") or {}) if k not in variables]',
+      '        if "Description" in model:',
+      '            ops.append({"op": "replace", "path": "/description", "value": model["Description"]})',
+      '        if "TracingEnabled" in model:',
+      '            ops.append({"op": "replace", "path": "/tracingEnabled", "value": str(bool(model["TracingEnabled"])).lower()})',
+      '        request.aws_client_factory.apigateway.update_stage(restApiId=model["RestApiId"], stageName=model["StageName"], patchOperations=ops)',
+      '        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)',
+    ].join('\n'),
+  );
+  patch(
+    join('moto', 'apigateway', 'models.py'),
+    'if deployment.stage_name and deployment.stage_name in self.stages:',
+    'if deployment.stage_name and deployment.stage_name in self.stages and self.stages[deployment.stage_name].deployment_id == deployment_id:',
+  );
 }
 
 function linkLibsCache(): void {

@@ -1,18 +1,17 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { repoRoot } from '../../infra/local/paths';
-import { hasWorkflowPollers, workerEnv } from '../../infra/local/worker-service';
+import { upLocalCloud } from '../../infra/local/cloud';
 import type { StackOutputs } from '../../infra/local/deploy';
+import { repoRoot, stateRoot } from '../../infra/local/paths';
 import { temporalClient } from '../support/stack';
 
 /**
- * What the README's "Write your own workflow" promises, done as a user would in a copy of the
- * project: `npm run new:step`, a workflow of two Lambda steps (the new one and text-stats), a
- * deploy to the local cloud and a worker started from the copy; the workflow runs both steps
- * in Lambda and its history names them.
+ * The README's "Write your own workflow", done as written in a copy of the project: the file
+ * blocks are read out of the README, the commands are the ones it shows, and `npm start` runs in
+ * the copy against the shared local cloud (its state directory), so the copy's stack and worker
+ * replace the shared ones for the duration; afterwards the shared stack and worker are restored.
  */
 const exec = (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) => {
   const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 600_000 });
@@ -22,7 +21,7 @@ const exec = (command: string, args: string[], cwd: string, env: NodeJS.ProcessE
 
 /** The project as a fresh checkout has it (tracked and new files), sharing node_modules. */
 function copyProject(): string {
-  const copy = mkdtempSync(join(tmpdir(), 'stepless-new-step-'));
+  const copy = mkdtempSync(join(tmpdir(), 'stepless-own-workflow-'));
   const files = exec('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], repoRoot).split('\0').filter(Boolean);
   for (const file of files) {
     try {
@@ -37,85 +36,88 @@ function copyProject(): string {
   return copy;
 }
 
-const WORKFLOW = `import { step } from '../runtime/steps/workflow';
-import { summarizeText } from '../lambdas/summarize-text/steps';
-import { textStats } from '../lambdas/text-stats/steps';
-
-const summarize = step(summarizeText.steps.run, { startToCloseTimeout: '1 minute' });
-const countWords = step(textStats.steps.compute, { startToCloseTimeout: '1 minute' });
-
-export async function summaryJob(input: { jobId: string; text: string }): Promise<{ summary: string; words: number; distinctWords: number }> {
-  const { summary, words } = await summarize({ text: input.text });
-  const stats = await countWords({ jobId: input.jobId, text: input.text });
-  return { summary, words, distinctWords: stats.distinctWords };
+/** The README section's TypeScript blocks whose first line names a file: `// path` or `// append to path`. */
+function readmeFileBlocks(): Array<{ path: string; append: boolean; text: string }> {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const start = readme.indexOf('## Write your own workflow');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  return [...section.matchAll(/```ts\n\/\/ (append to )?(\S+)\n([\s\S]*?)```/g)].map((m) => ({ path: m[2]!, append: m[1] !== undefined, text: m[3]! }));
 }
-`;
 
-describe('npm run new:step: scaffolded, deployed to the local cloud and called from a workflow', () => {
+describe("README, Write your own workflow: a new step and a workflow of two Lambda steps, started over HTTP", () => {
   let copy: string;
-  let worker: ChildProcess | undefined;
-  let workerLog = '';
-  const taskQueue = `new-step-${randomUUID()}`;
+  const env = { ...process.env, STEPLESS_STATE_DIR: stateRoot };
 
   beforeAll(() => {
     copy = copyProject();
   });
 
   afterAll(async () => {
-    if (worker && worker.exitCode === null) {
-      worker.kill('SIGTERM');
-      await new Promise((resolve) => worker!.once('close', resolve));
-    }
+    // Back to the shared stack and worker (the fingerprint tells the worker service it changed).
+    await upLocalCloud();
     rmSync(copy, { recursive: true, force: true });
-  });
+  }, 600_000);
 
-  it('creates a step whose unit test, types and lint pass as generated', () => {
+  it('steps 1-3: the scaffolded step, the workflow and the route compile, lint and pass their unit test', () => {
     const out = exec('npx', ['tsx', 'scripts/new-step.ts', 'summarizeText'], copy);
     expect(out).toContain('lambdas/summarize-text/steps.ts');
-    expect(readFileSync(join(copy, 'lambdas', 'catalog.ts'), 'utf8')).toContain("import { summarizeText } from './summarize-text/steps';");
-    writeFileSync(join(copy, 'workflows', 'summary-job.ts'), WORKFLOW);
-    appendFileSync(join(copy, 'workflows', 'index.ts'), "export { summaryJob } from './summary-job';\n");
     exec('npx', ['jest', 'test/unit/steps/summarize-text.test.ts'], copy);
-    exec('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], copy);
-    exec('npx', ['eslint', 'lambdas/summarize-text', 'test/unit/steps/summarize-text.test.ts', 'workflows/summary-job.ts', 'lambdas/catalog.ts'], copy);
     // A second run with the same name changes nothing and says why.
     const again = spawnSync('npx', ['tsx', 'scripts/new-step.ts', 'summarizeText'], { cwd: copy, encoding: 'utf8' });
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('lambdas/summarize-text already exists');
-  });
 
-  it('deploys, and a worker from the copy runs both steps in Lambda under their own names', async () => {
-    exec('npx', ['tsx', 'scripts/deploy-local.ts'], copy);
-    const outputs = (JSON.parse(readFileSync(join(copy, '.local', 'stack-outputs.json'), 'utf8')) as Record<string, StackOutputs>)['Stepless-local']!;
+    const blocks = readmeFileBlocks();
+    expect(blocks.map((b) => b.path)).toEqual(['workflows/summary-job.ts', 'workflows/index.ts', 'api/specs/summaries.ts', 'api/summaries.ts']);
+    for (const block of blocks) (block.append ? appendFileSync : writeFileSync)(join(copy, block.path), block.text);
+    // "Then list them", as the README says in words.
+    const edit = (path: string, edits: Array<[RegExp, string]>) => {
+      let text = readFileSync(join(copy, path), 'utf8');
+      for (const [pattern, replacement] of edits) {
+        expect(text).toMatch(pattern);
+        text = text.replace(pattern, replacement);
+      }
+      writeFileSync(join(copy, path), text);
+    };
+    edit('api/specs/route-table.ts', [
+      [/^(import { trainingSpecs } from '\.\/trainings';)$/m, "$1\nimport { summarySpecs } from './summaries';"],
+      [/(export const routeSpecs = {\n)/, '$1  summaries: summarySpecs,\n'],
+    ]);
+    edit('api/handler.ts', [
+      [/^(import { trainingHandlers } from '\.\/trainings';)$/m, "$1\nimport { summaryHandlers } from './summaries';"],
+      [/(attach\(routeSpecs, {\n)/, '$1    summaries: summaryHandlers,\n'],
+    ]);
+    exec('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], copy);
+    exec('npx', ['eslint', 'lambdas/summarize-text', 'lambdas/catalog.ts', 'test/unit/steps/summarize-text.test.ts', 'workflows/summary-job.ts', 'workflows/index.ts', 'api'], copy);
+  }, 600_000);
+
+  it('step 4: npm start deploys it; POST /summaries runs both steps in Lambda under their own names', async () => {
+    // `npm start` without its npm pre-script (which would install packages into the shared node_modules).
+    exec('npx', ['tsx', 'scripts/start.ts'], copy, env);
+    const outputs = (JSON.parse(readFileSync(join(stateRoot, 'stack-outputs.json'), 'utf8')) as Record<string, StackOutputs>)['Stepless-local']!;
     expect(Object.keys(JSON.parse(outputs.WorkerFunctions) as Record<string, string>)).toContain('summarizeText');
 
-    worker = spawn(process.execPath, ['--import', 'tsx', join(copy, 'worker', 'main.ts')], {
-      cwd: copy,
-      env: { ...workerEnv(outputs), TASK_QUEUE: taskQueue, WORKER_METRICS: 'off', WORKER_LOG_GROUP: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const summaryId = `readme-${Date.now()}`;
+    const post = await fetch(new URL('summaries', outputs.ApiUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ summaryId, text: 'Declared once. Named everywhere.' }),
     });
-    worker.stdout!.on('data', (chunk: Buffer) => (workerLog += chunk.toString()));
-    worker.stderr!.on('data', (chunk: Buffer) => (workerLog += chunk.toString()));
-    const deadline = Date.now() + 90_000;
-    while (!(await hasWorkflowPollers(taskQueue))) {
-      if (worker.exitCode !== null || Date.now() > deadline) throw new Error(`the copy's worker did not start:\n${workerLog}`);
+    expect(post.status).toBe(202);
+    let status: { status?: string; result?: unknown } = {};
+    for (const deadline = Date.now() + 90_000; Date.now() < deadline && status.status !== 'COMPLETED'; ) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
+      status = (await (await fetch(new URL(`summaries/${summaryId}`, outputs.ApiUrl))).json()) as typeof status;
     }
+    expect(status).toMatchObject({ summaryId, status: 'COMPLETED', result: { summary: 'Declared once.', words: 4, distinctWords: 4 } });
 
     const { client, close } = await temporalClient();
     try {
-      const workflowId = `summary-${randomUUID()}`;
-      const result = await client.workflow.execute('summaryJob', {
-        taskQueue,
-        workflowId,
-        args: [{ jobId: workflowId, text: 'Declared once. Named everywhere; typed from workflow to handler.' }],
-      });
-      expect(result).toEqual({ summary: 'Declared once.', words: 9, distinctWords: 9 });
-      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      const history = await client.workflow.getHandle(`summary-${summaryId}`).fetchHistory();
       const types = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
       expect(types).toEqual(['summarizeText', 'computeTextStats']);
     } finally {
       await close();
     }
-  });
+  }, 600_000);
 });
