@@ -5,6 +5,7 @@ import { deriveRefactorPlan } from '../../lambdas/shared/analysis/plan';
 import type { AnalyzeFileResult } from '../../lambdas/analyze-file/steps';
 import type { Depth, FileRef, Finding } from '../../lambdas/shared/analysis/types';
 import { auditLog } from '../../runtime/audit/workflow';
+import { acceptDecisions } from '../lib/decisions';
 import { analyzeFile, applyRefactoring, checkFiles, rollbackRefactoring } from './steps';
 import { budgetSignal, budgetUpdate, planSignal, planUpdate, progressQuery, specialistProgressSignal } from './messages';
 import type {
@@ -74,56 +75,38 @@ export class AnalysisRun {
     };
     setHandler(progressQuery, () => this.progress);
 
-    const budgetValidator = (d: BudgetDecisionInput): void => {
-      if (this.processed.has(`budget:${d.requestId}`)) return;
-      if (!options.budgetDecisions) throw new Error('this analysis splits its budget among specialists; it does not take budget decisions');
-      const pending = this.progress.pendingBudgetRequest;
-      if (!pending) throw new Error(`no budget decision is pending (stage: ${this.progress.stage})`);
-      if (d.approved && d.newBudget === undefined) throw new Error('an approval needs newBudget');
-      if (d.approved && d.newBudget! < pending.minimumBudget) {
-        throw new Error(`newBudget ${d.newBudget} does not cover the next file (${pending.nextFile}): it must be at least ${pending.minimumBudget}`);
-      }
-    };
-    const budgetHandler = (d: BudgetDecisionInput): DecisionOutcome => {
-      const done = this.processed.get(`budget:${d.requestId}`);
-      if (done) return { ...done, duplicate: true };
-      this.budgetDecision = d;
-      const outcome: DecisionOutcome = { requestId: d.requestId, duplicate: false, approved: d.approved, budget: d.approved ? d.newBudget! : this.progress.cost.budget, stage: this.progress.stage };
-      this.processed.set(`budget:${d.requestId}`, outcome);
-      return outcome;
-    };
-    setHandler(budgetUpdate, budgetHandler, { validator: budgetValidator });
-    setHandler(budgetSignal, (d) => {
-      try {
-        budgetValidator(d);
-      } catch (err) {
-        log.warn('budget decision signal ignored', { requestId: d.requestId, reason: (err as Error).message });
-        return;
-      }
-      budgetHandler(d);
+    acceptDecisions<BudgetDecisionInput, DecisionOutcome>({
+      name: 'budget decision',
+      update: budgetUpdate,
+      signal: budgetSignal,
+      processed: this.processed,
+      keyOf: (requestId) => `budget:${requestId}`,
+      problem: (d) => {
+        if (!options.budgetDecisions) return 'this analysis splits its budget among specialists; it does not take budget decisions';
+        const pending = this.progress.pendingBudgetRequest;
+        if (!pending) return `no budget decision is pending (stage: ${this.progress.stage})`;
+        if (d.approved && d.newBudget === undefined) return 'an approval needs newBudget';
+        if (d.approved && d.newBudget! < pending.minimumBudget) {
+          return `newBudget ${d.newBudget} does not cover the next file (${pending.nextFile}): it must be at least ${pending.minimumBudget}`;
+        }
+        return undefined;
+      },
+      take: (d) => {
+        this.budgetDecision = d;
+        return { requestId: d.requestId, duplicate: false, approved: d.approved, budget: d.approved ? d.newBudget! : this.progress.cost.budget, stage: this.progress.stage };
+      },
     });
-
-    const planValidator = (d: PlanDecisionInput): void => {
-      if (this.processed.has(`plan:${d.requestId}`)) return;
-      if (this.progress.stage !== 'awaiting-plan-approval') throw new Error(`no plan is awaiting approval (stage: ${this.progress.stage})`);
-    };
-    const planHandler = (d: PlanDecisionInput): DecisionOutcome => {
-      const done = this.processed.get(`plan:${d.requestId}`);
-      if (done) return { ...done, duplicate: true };
-      this.planDecision = d;
-      const outcome: DecisionOutcome = { requestId: d.requestId, duplicate: false, approved: d.approved, stage: this.progress.stage };
-      this.processed.set(`plan:${d.requestId}`, outcome);
-      return outcome;
-    };
-    setHandler(planUpdate, planHandler, { validator: planValidator });
-    setHandler(planSignal, (d) => {
-      try {
-        planValidator(d);
-      } catch (err) {
-        log.warn('plan decision signal ignored', { requestId: d.requestId, reason: (err as Error).message });
-        return;
-      }
-      planHandler(d);
+    acceptDecisions<PlanDecisionInput, DecisionOutcome>({
+      name: 'plan decision',
+      update: planUpdate,
+      signal: planSignal,
+      processed: this.processed,
+      keyOf: (requestId) => `plan:${requestId}`,
+      problem: () => (this.progress.stage !== 'awaiting-plan-approval' ? `no plan is awaiting approval (stage: ${this.progress.stage})` : undefined),
+      take: (d) => {
+        this.planDecision = d;
+        return { requestId: d.requestId, duplicate: false, approved: d.approved, stage: this.progress.stage };
+      },
     });
   }
 

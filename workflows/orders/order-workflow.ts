@@ -16,6 +16,7 @@ import { shipping } from '../../lambdas/shipping/steps';
 import { auditLog } from '../../runtime/audit/workflow';
 import { nonRetryableErrorsOf } from '../../runtime/steps/declare';
 import { step } from '../../runtime/steps/workflow';
+import { acceptDecisions } from '../lib/decisions';
 import { Saga, type CompensationEvent } from '../lib/saga';
 import { approvalSignal, approvalUpdate, orderStateQuery } from './definitions';
 import { durationProblem, parseDuration } from './durations';
@@ -120,62 +121,47 @@ export async function orderProcessing(input: OrderInput): Promise<OrderResult> {
   };
 
   // --- Queries, the approval update and its signal: registered before anything can wait. ---
-  const processed = new Map<string, ApprovalResult>();
   setHandler(orderStateQuery, () => state);
 
-  /** Why a (non-duplicate) decision cannot be applied now, or undefined if it can. */
-  const approvalProblem = (decision: ApprovalInput | undefined): string | undefined => {
-    if (decision === null || typeof decision !== 'object') return 'the approval must be an object { approved, approvedBy, reason?, requestId }';
-    if (typeof decision.requestId !== 'string' || decision.requestId.trim() === '') return 'requestId is required';
-    if (typeof decision.approved !== 'boolean') return 'approved must be true or false';
-    if (typeof decision.approvedBy !== 'string' || decision.approvedBy.trim() === '') return 'approvedBy is required: who approves or rejects the order';
-    if (state.approval.decision) return `order ${input.orderId} was already ${state.approval.decision.approved ? 'approved' : 'rejected'} by ${state.approval.decision.approvedBy} (request ${state.approval.decision.requestId})`;
-    if (state.state !== 'AWAITING_APPROVAL') return `order ${input.orderId} is not awaiting approval (state ${state.state})`;
-    return undefined;
-  };
-  const applyApproval = (decision: ApprovalInput, via: 'update' | 'signal'): ApprovalResult => {
-    const previous = processed.get(decision.requestId);
-    if (previous) return { ...previous, duplicate: true };
-    const recorded: ApprovalDecision = {
-      approved: decision.approved,
-      approvedBy: decision.approvedBy.trim(),
-      ...(decision.reason ? { reason: decision.reason } : {}),
-      requestId: decision.requestId,
-      decidedAt: now(),
-      via,
-    };
-    state.approval.decision = recorded;
-    setState(decision.approved ? 'APPROVED' : 'REJECTED');
-    const result: ApprovalResult = {
-      orderId: input.orderId,
-      requestId: decision.requestId,
-      approved: recorded.approved,
-      approvedBy: recorded.approvedBy,
-      state: state.state,
-      decidedAt: recorded.decidedAt,
-      duplicate: false,
-    };
-    processed.set(decision.requestId, result);
-    log.info('approval decided', { orderId: input.orderId, approved: recorded.approved, approvedBy: recorded.approvedBy, via });
-    return result;
-  };
-  setHandler(approvalUpdate, (decision) => applyApproval(decision, 'update'), {
-    validator: (decision: ApprovalInput) => {
-      // A repeat of an applied request is answered (as a duplicate), whatever the state now.
-      if (typeof decision?.requestId === 'string' && processed.has(decision.requestId)) return;
-      const problem = approvalProblem(decision);
-      if (problem) throw new Error(problem);
+  acceptDecisions<ApprovalInput, ApprovalResult>({
+    name: 'approval',
+    update: approvalUpdate,
+    signal: approvalSignal,
+    problem: (decision) => {
+      if (decision === null || typeof decision !== 'object') return 'the approval must be an object { approved, approvedBy, reason?, requestId }';
+      if (typeof decision.requestId !== 'string' || decision.requestId.trim() === '') return 'requestId is required';
+      if (typeof decision.approved !== 'boolean') return 'approved must be true or false';
+      if (typeof decision.approvedBy !== 'string' || decision.approvedBy.trim() === '') return 'approvedBy is required: who approves or rejects the order';
+      if (state.approval.decision) return `order ${input.orderId} was already ${state.approval.decision.approved ? 'approved' : 'rejected'} by ${state.approval.decision.approvedBy} (request ${state.approval.decision.requestId})`;
+      if (state.state !== 'AWAITING_APPROVAL') return `order ${input.orderId} is not awaiting approval (state ${state.state})`;
+      return undefined;
     },
-  });
-  setHandler(approvalSignal, (decision) => {
-    if (typeof decision?.requestId === 'string' && processed.has(decision.requestId)) return;
-    const problem = approvalProblem(decision);
-    if (problem) {
-      log.warn('approval signal ignored', { orderId: input.orderId, reason: problem });
-      state.ignoredSignals.push({ at: now(), ...(typeof decision?.requestId === 'string' ? { requestId: decision.requestId } : {}), reason: problem });
-      return;
-    }
-    applyApproval(decision, 'signal');
+    take: (decision, via) => {
+      const recorded: ApprovalDecision = {
+        approved: decision.approved,
+        approvedBy: decision.approvedBy.trim(),
+        ...(decision.reason ? { reason: decision.reason } : {}),
+        requestId: decision.requestId,
+        decidedAt: now(),
+        via,
+      };
+      state.approval.decision = recorded;
+      setState(decision.approved ? 'APPROVED' : 'REJECTED');
+      log.info('approval decided', { orderId: input.orderId, approved: recorded.approved, approvedBy: recorded.approvedBy, via });
+      return {
+        orderId: input.orderId,
+        requestId: decision.requestId,
+        approved: recorded.approved,
+        approvedBy: recorded.approvedBy,
+        state: state.state,
+        decidedAt: recorded.decidedAt,
+        duplicate: false,
+      };
+    },
+    onIgnoredSignal: (decision, reason) => {
+      const requestId = (decision as { requestId?: unknown } | null)?.requestId;
+      state.ignoredSignals.push({ at: now(), ...(typeof requestId === 'string' ? { requestId } : {}), reason });
+    },
   });
 
   // --- Steps and their compensations. ---

@@ -16,6 +16,7 @@ import { trainEpoch as trainEpochFunction, type TrainEpochResult } from '../../l
 import { trainingData } from '../../lambdas/training-data/steps';
 import { auditLog } from '../../runtime/audit/workflow';
 import { step, type StepOptions } from '../../runtime/steps/workflow';
+import { acceptDecisions } from '../lib/decisions';
 import {
   decisionSignal,
   decisionUpdate,
@@ -144,55 +145,42 @@ export async function trainingWorkflow(request: TrainingRequest, carry?: Trainin
 
   setHandler(trainingStateQuery, () => state);
 
-  /** Throws (with a reason for the caller) if the decision cannot be taken now; a known requestId always passes. */
-  const validateDecision = (d: DecisionInput): void => {
-    if (typeof d !== 'object' || d === null) throw new Error('a decision must be an object');
-    if (typeof d.requestId !== 'string' || d.requestId === '') throw new Error('the decision has no requestId');
-    if (processed.has(d.requestId)) return;
-    if (state.status !== 'AWAITING_DECISION' || pending !== undefined || state.review === null) {
-      throw new Error(`training "${state.trainingId}" is not awaiting a decision (status ${state.status}, epoch ${state.epoch} of ${state.totalEpochs})`);
-    }
-    if (!['continue', 'adjust', 'stop'].includes(d.action)) throw new Error(`unknown action "${String(d.action)}": use continue, adjust or stop`);
-    if (d.action === 'adjust') {
-      if (typeof d.hyperparameters !== 'object' || d.hyperparameters === null || Object.keys(d.hyperparameters).length === 0) {
-        throw new Error('action "adjust" needs hyperparameters to change');
+  acceptDecisions<DecisionInput, DecisionResult>({
+    name: 'decision',
+    update: decisionUpdate,
+    signal: decisionSignal,
+    processed,
+    problem: (d) => {
+      if (typeof d !== 'object' || d === null) return 'a decision must be an object';
+      if (typeof d.requestId !== 'string' || d.requestId === '') return 'the decision has no requestId';
+      if (state.status !== 'AWAITING_DECISION' || pending !== undefined || state.review === null) {
+        return `training "${state.trainingId}" is not awaiting a decision (status ${state.status}, epoch ${state.epoch} of ${state.totalEpochs})`;
       }
-      const problem = hyperparameterProblem(d.hyperparameters);
-      if (problem) throw new Error(problem);
-    } else if (d.hyperparameters !== undefined) {
-      throw new Error(`hyperparameters apply only to action "adjust", not "${d.action}"`);
-    }
-  };
-
-  const takeDecision = (d: DecisionInput): DecisionResult => {
-    const seen = processed.get(d.requestId);
-    if (seen) return { ...seen, duplicate: true };
-    const record: DecisionRecord = {
-      epoch: state.epoch,
-      action: d.action,
-      source: 'researcher',
-      requestId: d.requestId,
-      reason: d.reason ?? null,
-      hyperparameters: d.action === 'adjust' ? { ...state.hyperparameters, ...d.hyperparameters } : null,
-      appliedFromEpoch: d.action === 'adjust' ? state.epoch + 1 : null,
-      at: new Date().toISOString(),
-    };
-    pending = record;
-    state.decisions.push(record);
-    const result: DecisionResult = { trainingId: state.trainingId, accepted: true, duplicate: false, decision: record };
-    processed.set(d.requestId, result);
-    return result;
-  };
-
-  setHandler(decisionUpdate, takeDecision, { validator: validateDecision });
-  setHandler(decisionSignal, (d) => {
-    try {
-      validateDecision(d);
-    } catch (err) {
-      log.warn('decision signal ignored', { reason: (err as Error).message, requestId: d?.requestId });
-      return;
-    }
-    takeDecision(d);
+      if (!['continue', 'adjust', 'stop'].includes(d.action)) return `unknown action "${String(d.action)}": use continue, adjust or stop`;
+      if (d.action === 'adjust') {
+        if (typeof d.hyperparameters !== 'object' || d.hyperparameters === null || Object.keys(d.hyperparameters).length === 0) {
+          return 'action "adjust" needs hyperparameters to change';
+        }
+        return hyperparameterProblem(d.hyperparameters);
+      }
+      if (d.hyperparameters !== undefined) return `hyperparameters apply only to action "adjust", not "${d.action}"`;
+      return undefined;
+    },
+    take: (d) => {
+      const record: DecisionRecord = {
+        epoch: state.epoch,
+        action: d.action,
+        source: 'researcher',
+        requestId: d.requestId,
+        reason: d.reason ?? null,
+        hyperparameters: d.action === 'adjust' ? { ...state.hyperparameters, ...d.hyperparameters } : null,
+        appliedFromEpoch: d.action === 'adjust' ? state.epoch + 1 : null,
+        at: new Date().toISOString(),
+      };
+      pending = record;
+      state.decisions.push(record);
+      return { trainingId: state.trainingId, accepted: true, duplicate: false, decision: record };
+    },
   });
 
   const saveCheckpoint = async (epochResult: TrainEpochResult): Promise<void> => {
