@@ -94,9 +94,13 @@ async function benchLambdaSteps(functionName: string): Promise<void> {
       }
       const steps = 10;
       const all = (fn: () => Promise<unknown>) => timed(() => Promise.all(Array.from({ length: pipelines }, fn)));
-      const direct = await all(() => chain(steps));
-      const sync = await all(() => run(steps, 'sync'));
-      const local = await all(() => run(steps, 'local'));
+      const times = { direct: [] as number[], sync: [] as number[], local: [] as number[] };
+      for (let r = 0; r < 3; r++) {
+        times.direct.push(await all(() => chain(steps)));
+        times.sync.push(await all(() => run(steps, 'sync')));
+        times.local.push(await all(() => run(steps, 'local')));
+      }
+      const [direct, sync, local] = [median(times.direct), median(times.sync), median(times.local)];
       const rate = (ms: number) => (pipelines * steps * 1000) / ms;
       row(`${pipelines}×${steps} Lambda steps at once vs ${pipelines} Invoke chains`, `${rate(sync).toFixed(0)} steps/s`, `${rate(direct).toFixed(0)} steps/s`, rate(sync) / rate(direct));
       row(`${pipelines}×${steps} local Lambda steps at once vs ${pipelines} Invoke chains`, `${rate(local).toFixed(0)} steps/s`, `${rate(direct).toFixed(0)} steps/s`, rate(local) / rate(direct));
