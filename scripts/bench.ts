@@ -80,17 +80,20 @@ async function benchLambdaSteps(functionName: string): Promise<void> {
       await run(1, 'sync'); // warm-up: workflow bundle, caches
       await run(1, 'local');
       for (const [steps, rounds] of [[1, 15], [10, 5], [50, 2]] as const) {
-        const times = { direct: [] as number[], sync: [] as number[], local: [] as number[] };
+        const times = { direct: [] as number[], sync: [] as number[], local: [] as number[], empty: [] as number[] };
         for (let r = 0; r < rounds; r++) {
           times.direct.push(await timed(() => chain(steps)));
           times.sync.push(await timed(() => run(steps, 'sync')));
           times.local.push(await timed(() => run(steps, 'local')));
+          // A workflow of no steps: what starting a workflow and reading its result costs, whatever its steps.
+          if (steps === 1) times.empty.push(await timed(() => run(0, 'sync')));
         }
         const per = (ms: number[]) => median(ms) / steps;
         const direct = per(times.direct);
         const label = `${steps} step${steps === 1 ? '' : 's'}`;
         row(`Lambda step vs direct Invoke, ${label}, per step`, `${per(times.sync).toFixed(1)} ms`, `${direct.toFixed(1)} ms`, per(times.sync) / direct);
         row(`local Lambda step vs direct Invoke, ${label}, per step`, `${per(times.local).toFixed(1)} ms`, `${direct.toFixed(1)} ms`, per(times.local) / direct);
+        if (steps === 1) row('workflow of no steps, start to result, vs direct Invoke', `${median(times.empty).toFixed(1)} ms`, `${direct.toFixed(1)} ms`, median(times.empty) / direct);
       }
       const steps = 10;
       const all = (fn: () => Promise<unknown>) => timed(() => Promise.all(Array.from({ length: pipelines }, fn)));
