@@ -7,6 +7,7 @@ import { readStackOutputs } from '../infra/local/deploy';
 import { CompactTree, canonicalBytes, leafHash } from '../runtime/audit';
 import { textStats } from '../lambdas/text-stats/steps';
 import { createStepActivities } from '../runtime/lambda/activity';
+import { DEFAULT_WORKER_TUNING, workerTuningOptions } from '../worker/config';
 import { benchAuditLog } from './bench/audit-log';
 import { benchCheckpoints } from './bench/checkpoints';
 import { header, median, row, timed } from './bench/measure';
@@ -43,15 +44,22 @@ async function benchMerkle(): Promise<void> {
   row('Merkle append + root, per event', `${Math.round(perSec(median(merkle)))}/s`, `${Math.round(perSec(median(raw)))}/s`, perSec(median(merkle)) / perSec(median(raw)));
 }
 
-async function benchLambdaActivity(functionName: string): Promise<void> {
+/**
+ * Lambda steps against direct Invokes of the same function (issue 11): pipelines of 1, 10 and 50
+ * sequential text-stats steps, as activities (sync) and as local activities, each against the same
+ * number of Invokes one after another; then 20 such 10-step pipelines at once against 20 chains of
+ * 10 Invokes at once. The kinds take turns within each round, so machine load falls on all alike.
+ */
+async function benchLambdaSteps(functionName: string): Promise<void> {
   const lambda = new LambdaClient(aws);
-  const steps = 20;
   const envelope = { input: { jobId: 'bench', text: 'one two three four five' }, meta: { workflowId: 'bench', runId: 'bench', activityId: '1', attempt: 1, idempotencyKey: 'bench/1' } };
   const invoke = () => lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(envelope)) }));
-  await invoke(); // warm the execution environment for both sides
-  const direct = await timed(async () => {
+  const chain = async (steps: number) => {
     for (let i = 0; i < steps; i++) await invoke();
-  });
+  };
+  const pipelines = 20;
+  // Warm as many execution environments as the concurrent rows use, for both sides.
+  await Promise.all(Array.from({ length: pipelines }, () => invoke()));
 
   const taskQueue = `bench-${randomUUID()}`;
   const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
@@ -62,15 +70,44 @@ async function benchLambdaActivity(functionName: string): Promise<void> {
       taskQueue,
       workflowsPath: require.resolve('./bench/bench-workflow'),
       activities: createStepActivities({ lambda, functions: { [textStats.name]: functionName } }, Object.values(textStats.steps)),
+      // The production worker's slot and poller settings (worker/config.ts), so the throughput row measures them.
+      ...workerTuningOptions(DEFAULT_WORKER_TUNING),
     });
     const client = new Client({ connection });
-    const run = (n: number) => client.workflow.execute<typeof sequentialLambdaSteps>('sequentialLambdaSteps', { taskQueue, workflowId: `bench-${randomUUID()}`, args: [n] });
-    const viaTemporal = await worker.runUntil(async () => {
-      await run(1); // warm-up: workflow bundle, caches
-      return timed(() => run(steps));
+    const run = (steps: number, mode: 'sync' | 'local') =>
+      client.workflow.execute<typeof sequentialLambdaSteps>('sequentialLambdaSteps', { taskQueue, workflowId: `bench-${randomUUID()}`, args: [steps, mode] });
+    await worker.runUntil(async () => {
+      await run(1, 'sync'); // warm-up: workflow bundle, caches
+      await run(1, 'local');
+      for (const [steps, rounds] of [[1, 15], [10, 5], [50, 2]] as const) {
+        const times = { direct: [] as number[], sync: [] as number[], local: [] as number[], empty: [] as number[] };
+        for (let r = 0; r < rounds; r++) {
+          times.direct.push(await timed(() => chain(steps)));
+          times.sync.push(await timed(() => run(steps, 'sync')));
+          times.local.push(await timed(() => run(steps, 'local')));
+          // A workflow of no steps: what starting a workflow and reading its result costs, whatever its steps.
+          if (steps === 1) times.empty.push(await timed(() => run(0, 'sync')));
+        }
+        const per = (ms: number[]) => median(ms) / steps;
+        const direct = per(times.direct);
+        const label = `${steps} step${steps === 1 ? '' : 's'}`;
+        row(`Lambda step vs direct Invoke, ${label}, per step`, `${per(times.sync).toFixed(1)} ms`, `${direct.toFixed(1)} ms`, per(times.sync) / direct);
+        row(`local Lambda step vs direct Invoke, ${label}, per step`, `${per(times.local).toFixed(1)} ms`, `${direct.toFixed(1)} ms`, per(times.local) / direct);
+        if (steps === 1) row('workflow of no steps, start to result, vs direct Invoke', `${median(times.empty).toFixed(1)} ms`, `${direct.toFixed(1)} ms`, median(times.empty) / direct);
+      }
+      const steps = 10;
+      const all = (fn: () => Promise<unknown>) => timed(() => Promise.all(Array.from({ length: pipelines }, fn)));
+      const times = { direct: [] as number[], sync: [] as number[], local: [] as number[] };
+      for (let r = 0; r < 3; r++) {
+        times.direct.push(await all(() => chain(steps)));
+        times.sync.push(await all(() => run(steps, 'sync')));
+        times.local.push(await all(() => run(steps, 'local')));
+      }
+      const [direct, sync, local] = [median(times.direct), median(times.sync), median(times.local)];
+      const rate = (ms: number) => (pipelines * steps * 1000) / ms;
+      row(`${pipelines}×${steps} Lambda steps at once vs ${pipelines} Invoke chains`, `${rate(sync).toFixed(0)} steps/s`, `${rate(direct).toFixed(0)} steps/s`, rate(sync) / rate(direct));
+      row(`${pipelines}×${steps} local Lambda steps at once vs ${pipelines} Invoke chains`, `${rate(local).toFixed(0)} steps/s`, `${rate(direct).toFixed(0)} steps/s`, rate(local) / rate(direct));
     });
-    const per = (ms: number) => ms / steps;
-    row('Lambda-backed activity vs direct Invoke (ms)', `${per(viaTemporal).toFixed(1)} ms`, `${per(direct).toFixed(1)} ms`, per(viaTemporal) / per(direct));
   } finally {
     await connection.close();
     await nativeConnection.close();
@@ -107,7 +144,7 @@ runMain(async () => {
   if (which.has('merkle')) await benchMerkle();
   if (which.has('checkpoints')) await benchCheckpoints(outputs.DataBucketName);
   if (which.has('audit')) await benchAuditLog(outputs);
-  if (which.has('lambda')) await benchLambdaActivity((JSON.parse(outputs.WorkerFunctions) as Record<string, string>).textStats!);
+  if (which.has('lambda')) await benchLambdaSteps((JSON.parse(outputs.WorkerFunctions) as Record<string, string>).textStats!);
   if (which.has('dispatch')) await benchStepDispatch();
   console.log('ratio: ours ÷ baseline for throughput (higher is better), for latency the slowdown (1.0 = no overhead).');
 });

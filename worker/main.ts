@@ -8,7 +8,7 @@ import { createStepActivities } from '../runtime/lambda/activity';
 import { stepsByName } from '../runtime/steps/declare';
 import { FUNCTIONS } from '../lambdas/catalog';
 import { auditLogFromEnv, createAuditActivities } from '../runtime/audit/log/activity';
-import { loadWorkerConfig } from './config';
+import { DEFAULT_WORKER_TUNING, lambdaSocketsFor, loadWorkerConfig, workerTuningOptions } from './config';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,10 @@ async function main(): Promise<void> {
   // histories recorded before named steps replay. Throws, naming the step, when a declared step's
   // function is not in the deployed map: better to refuse to start than to fail the step later.
   // maxAttempts 1: every Lambda retry is a Temporal attempt, with the workflow's backoff (runtime/lambda/activity.ts).
-  const lambdaActivities = createStepActivities({ lambda: new LambdaClient({ maxAttempts: 1 }), functions: config.functions, claimChecks }, stepsByName(FUNCTIONS).values());
+  // Kept-alive sockets, as many as the worker has step slots (the SDK's default is 50), so no Invoke waits for a socket.
+  const sockets = lambdaSocketsFor(DEFAULT_WORKER_TUNING);
+  const lambda = new LambdaClient({ maxAttempts: 1, requestHandler: { httpAgent: { keepAlive: true, maxSockets: sockets }, httpsAgent: { keepAlive: true, maxSockets: sockets } } });
+  const lambdaActivities = createStepActivities({ lambda, functions: config.functions, claimChecks }, stepsByName(FUNCTIONS).values());
   // TLS, mTLS or an API key as configured (runtime/temporal-connection.ts); secrets come from Secrets Manager.
   const connection = await NativeConnection.connect(await config.temporal.connectionOptions());
   // CloudWatch metrics (worker/metrics/): workflow and activity counts, activity latency, task-queue backlog.
@@ -58,6 +61,8 @@ async function main(): Promise<void> {
       ...createAuditActivities(audit),
     },
     dataConverter: payloadDataConverter(process.env, { s3 }),
+    // Step slots and pollers (worker/config.ts, with what the bench measured).
+    ...workerTuningOptions(DEFAULT_WORKER_TUNING),
     shutdownGraceTime: config.shutdownGraceMs,
     // WORKER_DEPLOYMENT_NAME + WORKER_BUILD_ID: poll as that Worker Deployment Version (docs/versioning.md); unset: unversioned.
     ...(config.workerDeploymentOptions && { workerDeploymentOptions: config.workerDeploymentOptions }),

@@ -70,9 +70,10 @@ async function invokeSync(config: LambdaActivityConfig, request: LambdaCallReque
   const ctx = Context.current();
   const { name, functionName, meta } = callOf(config, request, step);
   // Heartbeat for the whole attempt, S3 transfers of large payloads included, so a dead worker is
-  // noticed within the heartbeat timeout rather than the whole start-to-close timeout.
+  // noticed within the heartbeat timeout rather than the whole start-to-close timeout. A local
+  // activity (a `local: true` step) has no heartbeat: its worker is the one running the workflow.
   const heartbeatMs = Math.max(1000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30000) / 3));
-  const ticker = setInterval(() => ctx.heartbeat(), heartbeatMs);
+  const ticker = ctx.info.isLocal ? undefined : setInterval(() => ctx.heartbeat(), heartbeatMs);
   try {
     const envelope = await buildEnvelope(name, request.input, meta, config.claimChecks, LAMBDA_PAYLOAD_LIMIT_BYTES);
     // ctx.log carries workflowId, runId and activityId, so these lines join the Lambda's own in one timeline.

@@ -1,4 +1,4 @@
-import { loadWorkerConfig } from '../../worker/config';
+import { DEFAULT_WORKER_TUNING, lambdaSocketsFor, loadWorkerConfig, workerTuningOptions } from '../../worker/config';
 
 describe('loadWorkerConfig', () => {
   const functions = JSON.stringify({ textStats: 'fn-1' });
@@ -72,5 +72,21 @@ describe('loadWorkerConfig', () => {
     ])('rejects %j with an error naming the variable and the rule', (env, message) => {
       expect(() => loadWorkerConfig({ STEPLESS_FUNCTIONS: functions, ...env })).toThrow(message);
     });
+  });
+});
+
+describe('worker tuning', () => {
+  it('passes slots and poller counts to Worker.create, and keeps a Lambda socket per step slot', () => {
+    const tuning = { maxConcurrentActivityTaskExecutions: 30, maxConcurrentLocalActivityExecutions: 20, maxConcurrentWorkflowTaskExecutions: 8, activityTaskPollers: 3, workflowTaskPollers: 4 };
+    expect(workerTuningOptions(tuning)).toEqual({
+      maxConcurrentActivityTaskExecutions: 30,
+      maxConcurrentLocalActivityExecutions: 20,
+      maxConcurrentWorkflowTaskExecutions: 8,
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 3 },
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 4 },
+    });
+    expect(lambdaSocketsFor(tuning)).toBe(50);
+    // The defaults leave more step slots than the AWS SDK's 50 default sockets: the worker raises them.
+    expect(lambdaSocketsFor(DEFAULT_WORKER_TUNING)).toBe(200);
   });
 });
