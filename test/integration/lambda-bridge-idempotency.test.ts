@@ -26,9 +26,11 @@ const suffix = randomUUID().slice(0, 8);
 const idempotencyTable = `bridge-idempotency-${suffix}`;
 const counterTable = `bridge-counters-${suffix}`;
 const counterFn = `bridge-counter-${suffix}`;
-/** The same handler with a 2 s lease, to show the at-least-once window without waiting for a Lambda timeout. */
+/** The same handler with an 8 s lease, to show the at-least-once window without waiting for a Lambda timeout. */
 const shortLeaseFn = `bridge-counter-short-${suffix}`;
-const LEASE_MS = 2000;
+// Long enough that a loaded machine's cold start of the next invocation (the crashed environment is
+// gone) still lands inside it; the test then waits it out.
+const LEASE_MS = 8000;
 
 const aws = localAwsClientConfig;
 const ddb = new DynamoDBClient(aws);
@@ -103,9 +105,14 @@ describe('withIdempotency (DynamoDB)', () => {
 
   it('a duplicate while the first run is in progress gets the retryable IdempotencyInProgress, then the first result', async () => {
     const key = 'wf-c/run/1';
-    const slow = invoke(counterFn, { counterId: 'concurrent', sleepMs: 3000 }, key, 1);
-    await sleep(1200);
-    const duplicate = await invoke(counterFn, { counterId: 'concurrent', sleepMs: 3000 }, key, 2);
+    const slow = invoke(counterFn, { counterId: 'concurrent', sleepMs: 8000 }, key, 1);
+    // The duplicate goes once the first run holds the key (not after a fixed pause, which a loaded
+    // machine's cold start can outlast); the first run's 8 s leave room for the duplicate's own cold start.
+    for (const deadline = Date.now() + 15000; (await record(key))?.status !== 'IN_PROGRESS'; ) {
+      if (Date.now() > deadline) throw new Error('the first run never claimed the key');
+      await sleep(100);
+    }
+    const duplicate = await invoke(counterFn, { counterId: 'concurrent', sleepMs: 8000 }, key, 2);
     // Not prefixed NonRetryable: Temporal retries it with backoff.
     expect(duplicate).toMatchObject({ ok: false, errorType: 'IdempotencyInProgress' });
     const first = await slow;
