@@ -4,12 +4,35 @@
  * validation the API actually applies.
  */
 import { z } from 'zod';
-import type { RouteSpec } from './specs/route-spec';
+import { TRIMMED_WHITESPACE, type RouteSpec } from './specs/route-spec';
+
+/**
+ * A string trimmed before its length checks (`.trim().min(1).max(n)`) as JSON Schema: its length
+ * limits apply to what is left after trimming, so they become a pattern over the untrimmed text.
+ */
+function trimmedLength(min: number, max: number): string {
+  const ws = `[${TRIMMED_WHITESPACE}]`;
+  const text = `[^${TRIMMED_WHITESPACE}]`;
+  if (min !== 1) throw new Error(`a trimmed string's minimum length must be 1 for the document, got ${min}`);
+  return `^${ws}*(?:${text}|${text}[\\s\\S]{0,${max - 2}}${text})${ws}*$`;
+}
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
   // `unrepresentable: 'any'` keeps the document whole if a refinement has no JSON Schema form;
   // the refinement still runs on requests.
-  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const out = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+    override: ({ zodSchema, jsonSchema: js }) => {
+      const checks = (zodSchema._zod.def as { checks?: Array<{ _zod: { def: { check: string } } }> }).checks ?? [];
+      if (io === 'input' && js.type === 'string' && checks.some((c) => c._zod.def.check === 'overwrite') && typeof js.maxLength === 'number') {
+        js.pattern = trimmedLength(typeof js.minLength === 'number' ? js.minLength : 1, js.maxLength);
+        delete js.minLength;
+        delete js.maxLength;
+      }
+    },
+  }) as Record<string, unknown>;
   delete out.$schema;
   return out;
 };
@@ -25,7 +48,7 @@ export function openApiDocument(routes: RouteSpec[], serverUrl: string, version:
         schema: route.params?.[name!] ? jsonSchema(route.params[name!]!, 'input') : { type: 'string', minLength: 1 },
       })),
       ...Object.entries(route.query ?? {}).map(([name, q]) => ({ name, in: 'query', required: q.required ?? false, description: q.description, schema: jsonSchema(q.schema, 'input') })),
-      ...Object.entries(route.headers ?? {}).map(([name, h]) => ({ name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' } })),
+      ...Object.entries(route.headers ?? {}).map(([name, h]) => ({ name, in: 'header', required: h.required ?? false, description: h.description, schema: h.schema ? jsonSchema(h.schema, 'input') : { type: 'string' } })),
     ];
     const responses = Object.fromEntries(
       Object.entries(route.responses).map(([status, spec]) => [
@@ -53,7 +76,9 @@ export function openApiDocument(routes: RouteSpec[], serverUrl: string, version:
     info: {
       title: 'Stepless API',
       version,
-      description: 'Start, steer and inspect durable workflows (Temporal) whose steps run in AWS Lambda, and read their verifiable audit logs.',
+      description:
+        'Start, steer and inspect durable workflows (Temporal) whose steps run in AWS Lambda, and read their verifiable audit logs. ' +
+        'API Gateway answers a method that a path does not list here itself, before the API: 404 (403 under IAM authorization), not 405.',
     },
     servers: [{ url: serverUrl }],
     paths,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES } from '../../lambdas/shared/analysis/types';
-import { clientIdSchema, defineSpec, errors } from './route-spec';
+import { clientIdSchema, defineSpec, resourceErrors } from './route-spec';
 import { acceptedSchema, idempotencyKeyHeader, statusSchema } from './workflow-answers';
 
 /** Codebase analysis's routes (workflows/analysis/; docs/workflows/analysis.md); api/analyses.ts handles them. */
@@ -29,7 +29,7 @@ export const startAnalysisSchema = z
     deepThreshold: z.number({ error: 'must be a number' }).min(0, 'must not be negative').optional().describe('Cheap-pass score from which a file gets a deep pass. Default 8'),
     parallelism: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(32, 'must be at most 32').optional().describe('Files analysed at once. Default 4'),
     mode: z.enum(['single', 'multi-agent'], { error: 'must be "single" or "multi-agent"' }).optional().describe('Default "single"'),
-    categories: z.array(category, { error: 'must be an array of categories' }).min(1, 'must not be empty').optional().describe('single mode: only these categories. Default all'),
+    categories: z.array(category, { error: 'must be an array of categories' }).min(1, 'must not be empty').optional().describe('single mode only: only these categories. Default all'),
     specialists: z
       .array(
         z.strictObject(
@@ -44,7 +44,7 @@ export const startAnalysisSchema = z
       )
       .min(1, 'must not be empty')
       .optional()
-      .describe('multi-agent mode: the specialists. Default security, performance, architecture with equal shares'),
+      .describe('multi-agent mode only: the specialists, each at most once, their budgetShares adding up to at most 1. Default security, performance, architecture with equal shares'),
     entryPoints: z.array(path, { error: 'must be an array of paths' }).optional().describe('Files whose exports are public API. Default src/index.ts, index.ts, src/main.ts, main.ts'),
     requirePlanApproval: z.boolean({ error: 'must be true or false' }).optional().describe('Wait for POST /analyses/{id}/plan before refactoring. Default false'),
     refactor: z.boolean({ error: 'must be true or false' }).optional().describe('Run the refactoring stage. Default true'),
@@ -60,6 +60,15 @@ export const startAnalysisSchema = z
     if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['specialists'], message: 'each specialist may appear once' });
     const shares = (b.specialists ?? []).reduce((s, x) => s + (x.budgetShare ?? 0), 0);
     if (shares > 1 + 1e-9) ctx.addIssue({ code: 'custom', path: ['specialists'], message: 'budget shares must add up to at most 1' });
+  })
+  // The rules above as JSON Schema, for the document (a refinement emits none). Unique specialists would need
+  // minContains, which schemathesis cannot generate from, and the sum of shares has no form: both are in the description.
+  .meta({
+    allOf: [
+      { oneOf: [{ required: ['snapshotId'] }, { required: ['snapshot'] }], description: 'Exactly one of snapshotId and snapshot' },
+      { anyOf: [{ not: { required: ['specialists'] } }, { required: ['mode'], properties: { mode: { const: 'multi-agent' } } }], description: 'specialists only in mode "multi-agent"' },
+      { not: { required: ['mode', 'categories'], properties: { mode: { const: 'multi-agent' } } }, description: 'no categories in mode "multi-agent"' },
+    ],
   });
 
 export const budgetDecisionSchema = z
@@ -68,7 +77,8 @@ export const budgetDecisionSchema = z
     newBudget: positive('the budget enforced from now on').optional().describe('Required when approved'),
     decidedBy: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
   })
-  .refine((b) => !b.approved || b.newBudget !== undefined, { path: ['newBudget'], message: 'is required when approved is true' });
+  .refine((b) => !b.approved || b.newBudget !== undefined, { path: ['newBudget'], message: 'is required when approved is true' })
+  .meta({ if: { properties: { approved: { const: true } } }, then: { required: ['newBudget'] } });
 
 export const planDecisionSchema = z.strictObject({
   approved: z.boolean({ error: 'must be true (apply the plan) or false (skip the refactoring)' }),
@@ -84,6 +94,7 @@ const decisionResultSchema = z.object({
 });
 
 const analysisIdParam = { analysisId: clientIdSchema };
+const errors = resourceErrors('analysisId');
 
 export const analysisSpecs = {
   start: defineSpec({
@@ -92,7 +103,7 @@ export const analysisSpecs = {
     summary: 'Analyse a repository snapshot within a budget (single or multi-agent), then refactor it in checked batches',
     tags: ['analyses'],
     body: startAnalysisSchema,
-    responses: { 202: { description: 'Started', schema: acceptedSchema('analysisId'), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409] },
+    responses: { 202: { description: 'Started', schema: acceptedSchema('analysisId', { mode: z.enum(['single', 'multi-agent']) }), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409], 503: errors[503] },
   }),
   status: defineSpec({
     method: 'GET',
@@ -100,7 +111,7 @@ export const analysisSpecs = {
     summary: "An analysis's status; state: files analysed of total, cost so far, budget left, findings by severity, stage, strategy switches, pending decisions, batches",
     tags: ['analyses'],
     params: analysisIdParam,
-    responses: { 200: { description: 'The status', schema: statusSchema('analysisId') }, 404: errors[404] },
+    responses: { 200: { description: 'The status', schema: statusSchema('analysisId') }, 400: errors[400], 404: errors[404], 503: errors[503] },
   }),
   budget: defineSpec({
     method: 'POST',
@@ -111,7 +122,7 @@ export const analysisSpecs = {
     params: analysisIdParam,
     headers: idempotencyKeyHeader,
     body: budgetDecisionSchema,
-    responses: { 200: { description: 'Applied (or had been: duplicate)', schema: decisionResultSchema }, 400: errors[400], 404: errors[404], 409: errors[409] },
+    responses: { 200: { description: 'Applied (or had been: duplicate)', schema: decisionResultSchema }, 400: errors[400], 404: errors[404], 409: errors[409], 503: errors[503] },
   }),
   plan: defineSpec({
     method: 'POST',
@@ -122,7 +133,7 @@ export const analysisSpecs = {
     params: analysisIdParam,
     headers: idempotencyKeyHeader,
     body: planDecisionSchema,
-    responses: { 200: { description: 'Applied (or had been: duplicate)', schema: decisionResultSchema }, 400: errors[400], 404: errors[404], 409: errors[409] },
+    responses: { 200: { description: 'Applied (or had been: duplicate)', schema: decisionResultSchema }, 400: errors[400], 404: errors[404], 409: errors[409], 503: errors[503] },
   }),
   cancel: defineSpec({
     method: 'POST',
@@ -130,6 +141,6 @@ export const analysisSpecs = {
     summary: 'Cancel an analysis (in multi-agent mode, its specialists too); it ends CANCELLED',
     tags: ['analyses'],
     params: analysisIdParam,
-    responses: { 202: { description: 'Cancellation requested', schema: z.object({ analysisId: z.string(), workflowId: z.string(), status: z.literal('CANCEL_REQUESTED') }) }, 404: errors[404], 409: errors[409] },
+    responses: { 202: { description: 'Cancellation requested', schema: z.object({ analysisId: z.string(), workflowId: z.string(), status: z.literal('CANCEL_REQUESTED') }) }, 400: errors[400], 404: errors[404], 409: errors[409], 503: errors[503] },
   }),
 };

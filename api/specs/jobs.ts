@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientIdSchema, defineSpec, errors } from './route-spec';
+import { clientIdSchema, defineSpec, resourceErrors } from './route-spec';
 import { acceptedSchema, statusSchema } from './workflow-answers';
 
 const MAX_TEXT_BYTES = 1024 * 1024;
@@ -13,6 +13,8 @@ export const startJobSchema = z.strictObject({
   jobId: clientIdSchema.optional().describe('Your id for the job; default a UUID. Reusing one answers 409.'),
 });
 
+const errors = resourceErrors('jobId');
+
 /** The walking skeleton: word statistics of a text, in one Lambda step (workflows/text-stats-job.ts). */
 export const jobSpecs = {
   start: defineSpec({
@@ -21,7 +23,7 @@ export const jobSpecs = {
     summary: 'Start a text-statistics job',
     tags: ['jobs'],
     body: startJobSchema,
-    responses: { 202: { description: 'Started', schema: acceptedSchema('jobId'), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409] },
+    responses: { 202: { description: 'Started', schema: acceptedSchema('jobId'), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409], 503: errors[503] },
   }),
   status: defineSpec({
     method: 'GET',
@@ -29,6 +31,6 @@ export const jobSpecs = {
     summary: "A job's status, and its result once completed",
     tags: ['jobs'],
     params: { jobId: clientIdSchema },
-    responses: { 200: { description: 'The status', schema: statusSchema('jobId') }, 404: errors[404] },
+    responses: { 200: { description: 'The status', schema: statusSchema('jobId') }, 400: errors[400], 404: errors[404], 503: errors[503] },
   }),
 };

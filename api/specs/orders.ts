@@ -1,13 +1,18 @@
 import { z } from 'zod';
 import { luhnValid } from '../../lambdas/payment/cards';
-import { durationProblem } from '../../workflows/orders/durations';
+import { DURATION_UNITS, durationProblem } from '../../workflows/orders/durations';
 import { ORDER_DEFAULTS } from '../../workflows/orders/types';
-import { clientIdSchema, defineSpec, errors } from './route-spec';
+import { TRIMMED_WHITESPACE, clientIdSchema, defineSpec, resourceErrors } from './route-spec';
 import { acceptedSchema, idempotencyKeyHeader, statusSchema } from './workflow-answers';
 
 /** The order saga's routes (workflows/orders/order-workflow.ts; docs/workflows/order.md); api/orders.ts handles them. */
 
 const text = (what: string, max = 200) => z.string({ error: `must be a string: ${what}` }).trim().min(1, `must not be empty: ${what}`).max(max, `must be at most ${max} characters`);
+
+/** parseDuration's syntax as a pattern for the document (its range, 1 second to 366 days, is in the description). */
+const ws = `[${TRIMMED_WHITESPACE}]*`;
+const unitPattern = [...DURATION_UNITS].sort((a, b) => b.length - a.length).map((unit) => [...unit].map((c) => `[${c.toLowerCase()}${c.toUpperCase()}]`).join('')).join('|');
+const DURATION_TEXT_PATTERN = `^${ws}[0-9]+(?:\\.[0-9]+)?${ws}(?:${unitPattern})${ws}$`;
 
 const duration = (what: string, dflt: string) =>
   z
@@ -16,6 +21,7 @@ const duration = (what: string, dflt: string) =>
       const problem = durationProblem(value);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
+    .meta({ pattern: DURATION_TEXT_PATTERN })
     .describe(`${what}; a duration such as "24 hours", "30 minutes", "2 seconds", "7 days" (1 second to 366 days). Default "${dflt}"`);
 
 const twoDecimals = (n: number) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6;
@@ -36,7 +42,9 @@ export const startOrderSchema = z.strictObject({
         {
           sku: z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of letters, digits, ".", "_" or "-"'),
           quantity: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000'),
-          unitPrice: z.number({ error: 'must be a number' }).min(0, 'must not be negative').max(10_000_000, 'must be at most 10000000').refine(twoDecimals, 'must have at most 2 decimals'),
+          unitPrice: z.number({ error: 'must be a number' }).min(0, 'must not be negative').max(10_000_000, 'must be at most 10000000').refine(twoDecimals, 'must have at most 2 decimals')
+            // Not JSON Schema's multipleOf 0.01: validators compute it in binary floating point, where 0.57 is not a multiple.
+            .describe('At most 2 decimals'),
         },
         { error: 'must be an object { sku, quantity, unitPrice }' },
       ),
@@ -44,14 +52,16 @@ export const startOrderSchema = z.strictObject({
     )
     .min(1, 'must contain at least one item')
     .max(50, 'must contain at most 50 items')
-    .refine((items) => items.reduce((sum, i) => sum + Math.round(i.unitPrice * 100) * i.quantity, 0) > 0, 'the order total must be positive'),
+    .refine((items) => items.reduce((sum, i) => sum + Math.round(i.unitPrice * 100) * i.quantity, 0) > 0, 'the order total must be positive')
+    // The rule above as JSON Schema: quantities are at least 1 and prices have 2 decimals, so a positive total is an item priced above 0.
+    .meta({ contains: { properties: { unitPrice: { exclusiveMinimum: 0 } } }, description: 'The order total must be positive: at least one item priced above 0' }),
   payment: z.strictObject(
     {
       cardNumber: z
         .string({ error: 'must be a string of digits' })
         .regex(/^\d{12,19}$/, 'must be 12-19 digits')
         .refine(luhnValid, 'is not a valid card number (checksum)')
-        .describe('Test cards: 4242424242424242 succeeds, 4000000000000002 is declined, 4000000000009995 has insufficient funds, 4000000000000119 fails once then succeeds'),
+        .describe('12-19 digits that pass the Luhn checksum. Test cards: 4242424242424242 succeeds, 4000000000000002 is declined, 4000000000009995 has insufficient funds, 4000000000000119 fails once then succeeds'),
       expiry: z.string({ error: 'must be a string' }).regex(/^(0[1-9]|1[0-2])\/\d{2}$/, 'must be MM/YY').optional(),
       cardholder: text('the cardholder').optional(),
     },
@@ -93,6 +103,7 @@ const approvalResultSchema = z.object({
 });
 
 const orderIdParam = { orderId: clientIdSchema };
+const errors = resourceErrors('orderId');
 
 export const orderSpecs = {
   start: defineSpec({
@@ -101,7 +112,7 @@ export const orderSpecs = {
     summary: 'Place an order: reserve → charge → (approval above the threshold) → ship → complete after the delivery window',
     tags: ['orders'],
     body: startOrderSchema,
-    responses: { 202: { description: 'Started', schema: acceptedSchema('orderId'), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409] },
+    responses: { 202: { description: 'Started', schema: acceptedSchema('orderId'), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409], 503: errors[503] },
   }),
   status: defineSpec({
     method: 'GET',
@@ -109,7 +120,7 @@ export const orderSpecs = {
     summary: "An order's status, its state (steps, compensations, approval) and its result or failure",
     tags: ['orders'],
     params: orderIdParam,
-    responses: { 200: { description: 'The status', schema: statusSchema('orderId') }, 404: errors[404] },
+    responses: { 200: { description: 'The status', schema: statusSchema('orderId') }, 400: errors[400], 404: errors[404], 503: errors[503] },
   }),
   approval: defineSpec({
     method: 'POST',
@@ -120,7 +131,7 @@ export const orderSpecs = {
     params: orderIdParam,
     headers: idempotencyKeyHeader,
     body: approvalSchema,
-    responses: { 200: { description: 'The decision was applied (or had been: duplicate)', schema: approvalResultSchema }, 400: errors[400], 404: errors[404], 409: errors[409] },
+    responses: { 200: { description: 'The decision was applied (or had been: duplicate)', schema: approvalResultSchema }, 400: errors[400], 404: errors[404], 409: errors[409], 503: errors[503] },
   }),
   cancel: defineSpec({
     method: 'POST',
@@ -128,6 +139,6 @@ export const orderSpecs = {
     summary: 'Cancel an order: interrupts any wait, compensates what was done, then the order ends CANCELLED',
     tags: ['orders'],
     params: orderIdParam,
-    responses: { 202: { description: 'Cancellation requested', schema: z.object({ orderId: z.string(), workflowId: z.string(), status: z.literal('CANCEL_REQUESTED') }) }, 404: errors[404], 409: errors[409] },
+    responses: { 202: { description: 'Cancellation requested', schema: z.object({ orderId: z.string(), workflowId: z.string(), status: z.literal('CANCEL_REQUESTED') }) }, 400: errors[400], 404: errors[404], 409: errors[409], 503: errors[503] },
   }),
 };

@@ -41,7 +41,7 @@ export interface RouteSpec<B = unknown> {
   /** The JSON body's schema: the router validates it before the handler runs, and the gateway against a model generated from it. */
   body?: z.ZodType<B>;
   /** Headers the route reads (Idempotency-Key), for the document; those marked required are checked at the gateway too. */
-  headers?: Record<string, { description: string; required?: boolean }>;
+  headers?: Record<string, { description: string; required?: boolean; schema?: z.ZodType<string> }>;
   responses: Record<number, ResponseSpec>;
 }
 
@@ -50,6 +50,12 @@ export function defineSpec<B = undefined>(spec: RouteSpec<B>): RouteSpec<B> {
   return spec;
 }
 
+/**
+ * What String.prototype.trim and JavaScript's `\\s` match (ECMAScript WhiteSpace and LineTerminator),
+ * as a regex character class body for the document: other regex dialects' `\\s` differ.
+ */
+export const TRIMMED_WHITESPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+
 /** The rule for ids chosen by clients (orderId, trainingId, analysisId, jobId). */
 export const clientIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of letters, digits, ".", "_" or "-"');
 
@@ -57,6 +63,7 @@ export const clientIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must b
 export const errorSchema = z.object({
   error: z.string().describe('What went wrong, for a person'),
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('Each invalid field, on 400'),
+  requestId: z.string().optional().describe('When API Gateway answered itself (on AWS): the request id of its access log line'),
 });
 
 /** Standard error responses, so every route documents them the same way. */
@@ -66,3 +73,21 @@ export const errors = {
   409: { description: 'The id is already in use, or the action is not possible in the current state; `error` says why', schema: errorSchema },
   503: { description: 'The workflow service is unreachable; retry later', schema: errorSchema },
 } satisfies Record<number, ResponseSpec>;
+
+/**
+ * The error responses of a workflow resource (api/workflow-calls.ts): its errors also name the id
+ * they are about, and a 409 the workflow and, when it has closed, its Temporal status.
+ */
+export function resourceErrors(idField: string) {
+  const schema = errorSchema.extend({
+    [idField]: z.string().optional().describe('The id the error is about (404, 409)'),
+    workflowId: z.string().optional().describe('On 409 for an id already in use: its workflow'),
+    status: z.string().optional().describe('On 409 for a workflow that is not running: its Temporal status'),
+  });
+  return {
+    400: { ...errors[400], description: `${errors[400].description}; also an invalid ${idField} in the path`, schema },
+    404: { ...errors[404], schema },
+    409: { ...errors[409], schema },
+    503: { ...errors[503], schema },
+  } satisfies Record<number, ResponseSpec>;
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN } from '../../workflows/training/duration';
-import { clientIdSchema, defineSpec, errors } from './route-spec';
+import { clientIdSchema, defineSpec, errors as plainErrors, resourceErrors } from './route-spec';
 import { acceptedSchema, idempotencyKeyHeader, statusSchema } from './workflow-answers';
 
 const int = (what: string, min: number, max: number) =>
@@ -53,7 +53,14 @@ export const startTrainingSchema = z
   })
   // `when`: checked even if other fields are invalid, so one 400 names every problem.
   .refine((b) => b.hyperparameters !== undefined || b.resumeFrom !== undefined, { path: ['hyperparameters'], message: 'is required unless resumeFrom is given', when: isObjectPayload })
-  .refine((b) => b.reviewTimeout === undefined || !/^0+[a-z]+$/.test(b.reviewTimeout), { path: ['reviewTimeout'], message: 'must be longer than 0', when: isObjectPayload });
+  .refine((b) => b.reviewTimeout === undefined || !/^0+[a-z]+$/.test(b.reviewTimeout), { path: ['reviewTimeout'], message: 'must be longer than 0', when: isObjectPayload })
+  // The two rules above as JSON Schema, for the document (a refinement emits none).
+  .meta({
+    allOf: [
+      { anyOf: [{ required: ['hyperparameters'] }, { required: ['resumeFrom'] }], description: 'hyperparameters unless resumeFrom' },
+      { properties: { reviewTimeout: { not: { pattern: '^0+[a-z]+$' } } }, description: 'reviewTimeout longer than 0' },
+    ],
+  });
 
 export const decisionSchema = z.strictObject({
   action: z.enum(['continue', 'adjust', 'stop'], 'must be "continue", "adjust" or "stop"'),
@@ -74,6 +81,8 @@ const checkpointSchema = z.object({
   parent: z.string().nullable(),
 });
 
+const errors = resourceErrors('trainingId');
+
 const checkpointListSchema = z.object({ modelId: z.string(), trainingId: z.string().optional(), checkpoints: z.array(checkpointSchema) });
 
 /** The training workflow's routes (workflows/training): start, status, decisions, checkpoints; api/trainings.ts handles them. */
@@ -84,7 +93,7 @@ export const trainingSpecs = {
     summary: 'Start a training (or resume one from a checkpoint)',
     tags: ['trainings'],
     body: startTrainingSchema,
-    responses: { 202: { description: 'Started', schema: acceptedSchema('trainingId'), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409] },
+    responses: { 202: { description: 'Started', schema: acceptedSchema('trainingId', { modelId: z.string() }), headers: { Location: 'The status URL' } }, 400: errors[400], 409: errors[409], 503: errors[503] },
   }),
   status: defineSpec({
     method: 'GET',
@@ -92,7 +101,7 @@ export const trainingSpecs = {
     summary: "A training's status and state (epoch, losses, best loss, accuracy, checkpoints, decisions), and its result once closed",
     tags: ['trainings'],
     params: { trainingId: clientIdSchema },
-    responses: { 200: { description: 'The status', schema: statusSchema('trainingId') }, 404: errors[404] },
+    responses: { 200: { description: 'The status', schema: statusSchema('trainingId') }, 400: errors[400], 404: errors[404], 503: errors[503] },
   }),
   decision: defineSpec({
     method: 'POST',
@@ -107,6 +116,7 @@ export const trainingSpecs = {
       400: errors[400],
       404: errors[404],
       409: { description: 'The training is not awaiting a decision, or it has ended', schema: errors[409].schema },
+      503: errors[503],
     },
   }),
   checkpoints: defineSpec({
@@ -115,7 +125,7 @@ export const trainingSpecs = {
     summary: "The checkpoints of the training's model in S3 (ids, epochs, metrics, sample-order Merkle roots), oldest first",
     tags: ['trainings'],
     params: { trainingId: clientIdSchema },
-    responses: { 200: { description: 'The checkpoints', schema: checkpointListSchema }, 404: errors[404] },
+    responses: { 200: { description: 'The checkpoints', schema: checkpointListSchema }, 400: errors[400], 404: errors[404], 503: { ...errors[503], description: 'The workflow service is unreachable, or no worker answered the training\'s state query; retry later' } },
   }),
   modelCheckpoints: defineSpec({
     method: 'GET',
@@ -123,6 +133,6 @@ export const trainingSpecs = {
     summary: "A model's checkpoints in S3, oldest first: what resumeFrom can name",
     tags: ['trainings'],
     params: { modelId: modelIdSchema },
-    responses: { 200: { description: 'The checkpoints (empty if the model has none)', schema: checkpointListSchema }, 400: errors[400] },
+    responses: { 200: { description: 'The checkpoints (empty if the model has none)', schema: checkpointListSchema }, 400: plainErrors[400] },
   }),
 };

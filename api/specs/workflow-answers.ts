@@ -4,13 +4,14 @@
  */
 import { z } from 'zod';
 
-/** What a start answers (202). */
-export const acceptedSchema = (idField: string) =>
+/** What a start answers (202), with the fields a resource adds (`extra`, as its handler does). */
+export const acceptedSchema = (idField: string, extra: z.ZodRawShape = {}) =>
   z.object({
     [idField]: z.string(),
     workflowId: z.string(),
     status: z.literal('RUNNING'),
     statusUrl: z.string().describe('GET this for the status; also in the Location header'),
+    ...extra,
   });
 
 /** What a status GET answers (200). */
@@ -25,5 +26,9 @@ export const statusSchema = (idField: string, state: z.ZodType = z.unknown()) =>
   });
 
 export const idempotencyKeyHeader = {
-  'Idempotency-Key': { description: 'Identifies this request; a repeat with the same key changes nothing and is answered with duplicate: true. Default: a digest of the body.' },
+  'Idempotency-Key': {
+    description: 'Identifies this request; a repeat with the same key changes nothing and is answered with duplicate: true. Default: a digest of the body.',
+    // api/workflow-calls.ts requestIdOf answers 400 otherwise.
+    schema: z.string().regex(/^[\x21-\x7e]{1,128}$/, 'must be 1-128 printable ASCII characters'),
+  },
 };

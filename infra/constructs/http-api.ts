@@ -286,13 +286,18 @@ export class HttpApi extends Construct {
 /**
  * The API Gateway model (JSON Schema draft 4) of a zod schema, never stricter than the schema
  * itself, so the edge cannot refuse a body the handler would accept:
- * - refinements (checksums, cross-field rules) have no JSON Schema form and are left to the handler;
+ * - refinements (checksums, cross-field rules) have no JSON Schema form and are left to the handler,
+ *   and so are the JSON Schema forms some are given with `.meta()` for the OpenAPI document, so that
+ *   a broken cross-field rule is answered by the handler's 400, which names it;
  * - a string that is transformed before its checks (`.trim().min(1)`) keeps only its type, since
  *   lengths and patterns apply to the transformed value;
  * - `format` is dropped (the validator's idea of an email differs from zod's; zod's own pattern stays);
  * - `integer` becomes a number that is a multiple of 1, because a draft 4 validator refuses `1.0`
  *   (as a Python client sends it), which JSON.parse and zod accept as 1.
  */
+/** Metadata keys (zod `.meta()`) that only document; any other is a JSON Schema rule for the OpenAPI document. */
+const DOCUMENTATION_KEYWORDS = new Set(['description', 'title', 'examples', 'deprecated', 'id']);
+
 export function gatewayModelSchema(schema: z.ZodType): apigateway.JsonSchema {
   const json = z.toJSONSchema(schema, {
     target: 'draft-04',
@@ -303,6 +308,7 @@ export function gatewayModelSchema(schema: z.ZodType): apigateway.JsonSchema {
       const js = jsonSchema as Record<string, unknown>;
       if (checks.some((c) => c._zod.def.check === 'overwrite')) for (const k of ['minLength', 'maxLength', 'pattern']) delete js[k];
       delete js.format;
+      for (const keyword of Object.keys(z.globalRegistry.get(zodSchema) ?? {})) if (!DOCUMENTATION_KEYWORDS.has(keyword)) delete js[keyword];
       if (js.type === 'integer') Object.assign(js, { type: 'number', multipleOf: 1 });
     },
   }) as Record<string, unknown>;

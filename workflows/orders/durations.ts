@@ -29,6 +29,9 @@ const UNITS: Record<string, number> = {
   weeks: 604_800_000,
 };
 
+/** The unit words parseDuration accepts (in any case), for the API's document. */
+export const DURATION_UNITS: readonly string[] = Object.keys(UNITS);
+
 /** Milliseconds of a duration string, or undefined if it is not one. */
 export function parseDuration(text: string): number | undefined {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$/.exec(text);
