@@ -94,7 +94,8 @@ export async function ensureLocalStack(): Promise<void> {
 }
 
 /**
- * Patches to LocalStack 4.13.1, applied to the virtualenv after each install (idempotent).
+ * Patches to LocalStack 4.13.1 (and rolo, its HTTP layer), applied to the virtualenv after each
+ * install (idempotent); a LocalStack already running picks them up at its next start.
  *
  * Two make it run on Python 3.11, changing no behaviour:
  * - One annotation, `Lock | None` in localstack/packages/api.py, is evaluated at import time and
@@ -154,6 +155,14 @@ function applyLocalStackPatches(): void {
       '        request.aws_client_factory.apigateway.update_stage(restApiId=model["RestApiId"], stageName=model["StageName"], patchOperations=ops)',
       '        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)',
     ].join('\n'),
+  );
+  // A POST with `Content-Type: multipart/form-data` but no boundary made the gateway answer 500
+  // ("list index out of range") before the API function ran: it read the boundary by splitting the
+  // header on "=". API Gateway passes such a request on; so does the patched gateway, body unchanged.
+  patch(
+    join('rolo', 'request.py'),
+    '        boundary = request.content_type.split("=")[1]\n',
+    '        boundary = request.mimetype_params.get("boundary")\n        if not boundary:\n            return data\n',
   );
   patch(
     join('moto', 'apigateway', 'models.py'),
