@@ -3,6 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
+import { FUNCTIONS } from '../../lambdas/catalog';
 
 /**
  * The cdk-nag AwsSolutions findings this stack accepts, each with the reason it is right here.
@@ -53,7 +54,9 @@ function acknowledgeFunction(fn: lambda.Function): void {
 function acknowledgeBucket(bucket: s3.Bucket): void {
   const stack = Stack.of(bucket);
   const ref = `<${stack.getLogicalId(bucket.node.defaultChild as CfnElement)}.Arn>`;
-  const prefixes = ['', 'training/', 'training/datasets/', 'training/state/', 'training/checkpoints/'];
+  // The whole bucket, and every key prefix a declared function is granted (lambdas/*/steps.ts).
+  const declared = FUNCTIONS.flatMap((fn) => (fn.buckets ?? []).flatMap((b) => [...(b.read ?? []), ...(b.write ?? []), ...(b.delete ?? []), ...(b.list ?? [])]));
+  const prefixes = [...new Set(['', ...declared])];
   Validations.of(stack).acknowledge(
     ...prefixes.map((prefix) => ({
       id: `AwsSolutions-IAM5[Resource::${ref}/${prefix}*]`,

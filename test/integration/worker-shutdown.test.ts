@@ -8,7 +8,7 @@ import { localAwsEnv, temporalAddress } from '../../infra/local/config';
 import { repoRoot } from '../../infra/local/paths';
 import { hasWorkflowPollers } from '../../infra/local/worker-service';
 import { createNodeFunction } from '../support/functions';
-import { lambda, temporalClient } from '../support/stack';
+import { lambda, stack, temporalClient } from '../support/stack';
 import { waitFor } from './lambda-bridge-support';
 
 /**
@@ -33,7 +33,8 @@ function startWorker(): { child: ChildProcess; output: () => string; exited: Pro
       ...localAwsEnv,
       TEMPORAL_ADDRESS: temporalAddress,
       TASK_QUEUE: taskQueue,
-      STEPLESS_FUNCTIONS: JSON.stringify({ textStats: functionName }),
+      // Every declared step needs a deployed function, or the worker refuses to start; text-stats is this test's own.
+      STEPLESS_FUNCTIONS: JSON.stringify({ ...(JSON.parse(stack().WorkerFunctions) as Record<string, string>), textStats: functionName }),
       WORKER_SHUTDOWN_GRACE_MS: '15000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
