@@ -277,6 +277,9 @@ interface LoadStatus {
   failed: Record<string, string>;
   skipped: Record<string, string[]>;
   snapshot?: false;
+  /** The LocalStack before this one was killed rather than stopped, so it saved nothing at the end. */
+  uncleanStop: boolean;
+  savedAt?: number;
 }
 
 function reportLoadedState(status: LoadStatus, deployedBefore: boolean): void {
@@ -292,6 +295,9 @@ function reportLoadedState(status: LoadStatus, deployedBefore: boolean): void {
   }
   console.log(`  state restored from the last stop: ${status.loaded.join(', ') || 'no services'}`);
   const lost = [
+    ...(status.uncleanStop
+      ? [`what changed after ${new Date((status.savedAt ?? 0) * 1000).toISOString()} but DynamoDB items (LocalStack was killed, not stopped, so it saved nothing)`]
+      : []),
     ...Object.entries(status.failed).map(([what, why]) => `${what} (${why})`),
     ...Object.entries(status.skipped).map(([service, parts]) => `${service}: ${parts.join(', ')}`),
   ];

@@ -20,6 +20,11 @@ LOG = logging.getLogger(__name__)
 _loaded = threading.Event()
 
 
+def running_marker() -> Path:
+    """Present while a LocalStack that loaded the state runs; still there at start-up means it was killed."""
+    return Path(config.dirs.data) / "stepless-running"
+
+
 def status_file() -> Path:
     """Where the outcome of the start-up load is written; the launcher waits for this file."""
     return Path(config.dirs.data) / "stepless-load-status.json"
@@ -29,12 +34,16 @@ def status_file() -> Path:
 def load_state_on_ready() -> None:
     if not config.is_persistence_enabled():
         return
+    unclean = running_marker().exists()
     try:
         report = load_all() or {"loaded": [], "failed": {}, "skipped": {}, "snapshot": False}
     except Exception as e:  # the launcher must hear about it rather than wait forever
         LOG.exception("could not load the saved state")
         report = {"loaded": [], "failed": {"*": f"{type(e).__name__}: {e}"}, "skipped": {}}
     report["snapshotDir"] = str(snapshot_dir())
+    # What changed after the last clean stop was never saved (DynamoDB Local's own files excepted).
+    report["uncleanStop"] = unclean
+    running_marker().touch()
     status_file().write_text(json.dumps(report, indent=2))
     LOG.info("stepless: state loaded for %s; failed: %s", report["loaded"], report["failed"])
     _loaded.set()
@@ -49,4 +58,5 @@ def save_state_on_shutdown() -> None:
         LOG.warning("stepless: shutting down before the saved state was loaded; keeping the previous snapshot")
         return
     report = save_all()
+    running_marker().unlink(missing_ok=True)
     LOG.info("stepless: state saved for %s; failed: %s", report["services"], report["failed"])
