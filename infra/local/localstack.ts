@@ -221,7 +221,7 @@ export async function startLocalStack(): Promise<'started' | 'reused'> {
   if (localstackPid() !== undefined) {
     if (await isLocalStackReady().catch(() => false)) return 'reused';
     // Ours, answering, but started before a service was added to LOCALSTACK_SERVICES: restart it
-    // (its state, the deployed stack included, is in memory, so the caller redeploys).
+    // (its state is saved on stop and loaded on start; the caller's deploy adds what is new).
     const missing = await missingServices();
     if (missing !== undefined && missing.length > 0) {
       console.log(`  LocalStack lacks ${missing.join(', ')} (started with an older service list); restarting it`);
