@@ -6,7 +6,8 @@ import { runStep } from './exec';
 import { repoRoot, stateRoot } from './paths';
 
 export const LOCAL_STACK_NAME = 'Stepless-local';
-const outputsFile = join(stateRoot, 'stack-outputs.json');
+/** Written by each deploy; its presence means the stack was deployed into this state directory before. */
+export const outputsFile = join(stateRoot, 'stack-outputs.json');
 
 /** What the deployed stack tells the worker, the scripts and the tests. */
 export interface StackOutputs {

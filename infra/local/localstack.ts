@@ -6,6 +6,7 @@ import { ensureDynamoDbLocal } from './dynamodb-local';
 import { MissingPrerequisiteError, capture, runStep, which } from './exec';
 import { cacheRoot, repoRoot, stateRoot } from './paths';
 import { isPortOpen, runningPid, startService, stopService, waitUntil } from './processes';
+import { outputsFile } from './deploy';
 
 /**
  * LocalStack runs on the host, from a virtualenv, not in Docker. 4.13.1 is the newest release whose
@@ -15,11 +16,16 @@ import { isPortOpen, runningPid, startService, stopService, waitUntil } from './
 export const LOCALSTACK_VERSION = '4.13.1';
 const constraintsFile = join(repoRoot, 'infra', 'local', 'localstack', 'constraints.txt');
 const executorDir = join(repoRoot, 'infra', 'local', 'lambda-executor');
+const statePluginDir = join(repoRoot, 'infra', 'local', 'localstack-state');
 export const venvDir = join(cacheRoot, 'localstack', `venv-${LOCALSTACK_VERSION}`);
 const venvPython = join(venvDir, 'bin', 'python');
 /** Packages LocalStack installs lazily (DynamoDB Local, a Java link) live in the cache, shared by clones. */
 const libsCache = join(cacheRoot, 'localstack', 'lib');
-const filesystemRoot = join(stateRoot, 'localstack');
+export const filesystemRoot = join(stateRoot, 'localstack');
+/** LocalStack's data directory with PERSISTENCE=1: our plugin's snapshot and DynamoDB Local's files. */
+export const localstackDataDir = join(filesystemRoot, 'var', 'lib', 'localstack', 'state');
+/** Written by our state plugin once it has loaded the snapshot (or found none) at start-up. */
+const loadStatusFile = join(localstackDataDir, 'stepless-load-status.json');
 const SERVICE = 'localstack';
 
 /** The AWS services the stack uses; anything else is not started. */
@@ -87,6 +93,14 @@ export async function ensureLocalStack(): Promise<void> {
       venvPython,
       ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '--no-build-isolation', '--force-reinstall', executorDir],
       { logName: 'install-lambda-executor' },
+    ),
+  );
+  await onceFor('localstack-state', hashFiles(filesUnder(statePluginDir)), () =>
+    runStep(
+      'Installing the state-keeping plugin into LocalStack',
+      venvPython,
+      ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '--no-build-isolation', '--force-reinstall', statePluginDir],
+      { logName: 'install-localstack-state' },
     ),
   );
   mkdirSync(libsCache, { recursive: true });
@@ -216,7 +230,7 @@ export async function startLocalStack(): Promise<'started' | 'reused'> {
   if (localstackPid() !== undefined) {
     if (await isLocalStackReady().catch(() => false)) return 'reused';
     // Ours, answering, but started before a service was added to LOCALSTACK_SERVICES: restart it
-    // (its state, the deployed stack included, is in memory, so the caller redeploys).
+    // (its state is saved on stop and loaded on start; the caller's deploy adds what is new).
     const missing = await missingServices();
     if (missing !== undefined && missing.length > 0) {
       console.log(`  LocalStack lacks ${missing.join(', ')} (started with an older service list); restarting it`);
@@ -231,6 +245,7 @@ export async function startLocalStack(): Promise<'started' | 'reused'> {
   }
   await ensureLocalStack();
   linkLibsCache();
+  rmSync(loadStatusFile, { force: true });
   startService({
     name: SERVICE,
     command: venvPython,
@@ -247,6 +262,9 @@ export async function startLocalStack(): Promise<'started' | 'reused'> {
       DISABLE_EVENTS: '1',
       SERVICES: LOCALSTACK_SERVICES.join(','),
       LAMBDA_RUNTIME_EXECUTOR: 'stepless-host',
+      // Our state plugin (infra/local/localstack-state) saves the services' state on stop and loads
+      // it on start, so the stack outlives a restart as Temporal's workflows do.
+      PERSISTENCE: '1',
       // DynamoDB Local (a JVM LocalStack starts on first use) starts in about half the time with
       // C1-only compilation and the serial collector, which are ample for a local emulator.
       JAVA_TOOL_OPTIONS: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC',
@@ -256,7 +274,45 @@ export async function startLocalStack(): Promise<'started' | 'reused'> {
     },
   });
   await waitUntil(`LocalStack on ${awsEndpoint}`, isLocalStackReady, { timeoutMs: 180000, service: SERVICE, intervalMs: 1000 });
+  // Ready means the gateway answers; the saved state is loaded just after, so wait for its report.
+  await waitUntil('LocalStack to load its saved state', () => Promise.resolve(existsSync(loadStatusFile)), { timeoutMs: 180000, service: SERVICE, intervalMs: 500 });
+  reportLoadedState(JSON.parse(readFileSync(loadStatusFile, 'utf8')) as LoadStatus, existsSync(outputsFile));
   return 'started';
+}
+
+/** What the state plugin wrote after loading (see stepless_localstack_state/plugin.py). */
+interface LoadStatus {
+  loaded: string[];
+  failed: Record<string, string>;
+  skipped: Record<string, string[]>;
+  snapshot?: false;
+  /** The LocalStack before this one was killed rather than stopped, so it saved nothing at the end. */
+  uncleanStop: boolean;
+  savedAt?: number;
+}
+
+function reportLoadedState(status: LoadStatus, deployedBefore: boolean): void {
+  if (status.snapshot === false) {
+    // The stack was deployed here before, so Temporal's workflows outlived LocalStack's state.
+    if (deployedBefore) {
+      console.warn(
+        '  ⚠ LocalStack had no saved state (it was killed rather than stopped, or never stopped since persistence came),\n' +
+          '    but Temporal kept its workflows: their checkpoints, audit logs and records are gone. Start both afresh with `npm run local:reset`.',
+      );
+    }
+    return;
+  }
+  console.log(`  state restored from the last stop: ${status.loaded.join(', ') || 'no services'}`);
+  const lost = [
+    ...(status.uncleanStop
+      ? [`what changed after ${new Date((status.savedAt ?? 0) * 1000).toISOString()} but DynamoDB items (LocalStack was killed, not stopped, so it saved nothing)`]
+      : []),
+    ...Object.entries(status.failed).map(([what, why]) => `${what} (${why})`),
+    ...Object.entries(status.skipped).map(([service, parts]) => `${service}: ${parts.join(', ')}`),
+  ];
+  if (lost.length > 0) {
+    console.warn(`  ⚠ LocalStack could not keep: ${lost.join('; ')}.\n    If workflows now fail on missing resources, start afresh with \`npm run local:reset\`.`);
+  }
 }
 
 export async function stopLocalStack(): Promise<boolean> {

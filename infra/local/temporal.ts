@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporalAddress, temporalPort, temporalUiPort, temporalUiUrl } from './config';
 import { MissingPrerequisiteError, capture, requireCommand, runStep } from './exec';
@@ -106,6 +106,9 @@ export async function isTemporalReady(): Promise<boolean> {
   }
 }
 
+/** The dev server's SQLite database: every workflow's history, kept across restarts. */
+export const temporalDbFile = join(stateRoot, 'temporal', 'temporal.db');
+
 export function temporalPid(): number | undefined {
   return runningPid(SERVICE);
 }
@@ -121,8 +124,7 @@ export async function startTemporal(): Promise<'started' | 'reused'> {
     }
   }
   const cli = await ensureTemporalCli();
-  const dataDir = join(stateRoot, 'temporal');
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dirname(temporalDbFile), { recursive: true });
   startService({
     name: SERVICE,
     command: cli,
@@ -131,7 +133,7 @@ export async function startTemporal(): Promise<'started' | 'reused'> {
       '--ip', '127.0.0.1',
       '--port', String(temporalPort),
       '--ui-port', String(temporalUiPort),
-      '--db-filename', join(dataDir, 'temporal.db'),
+      '--db-filename', temporalDbFile,
       '--sqlite-pragma', 'journal_mode=wal',
       '--log-level', 'warn',
       ...devServerDynamicConfigArgs(),
