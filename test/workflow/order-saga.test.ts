@@ -74,6 +74,21 @@ async function waitForState(handle: WorkflowHandle, wanted: OrderState['state'])
   }
 }
 
+/**
+ * Waits until the order sits in its approval wait with no activity in flight (the
+ * 'approval.requested' audit event is recorded after the state changes). A cancellation that
+ * races that activity's completion makes the Java time-skipping server refuse the cancel command
+ * (ACTIVITY_UNKNOWN) and the workflow task retry until the test times out; a real server does not.
+ */
+async function waitForApprovalWait(handle: WorkflowHandle): Promise<void> {
+  await waitForState(handle, 'AWAITING_APPROVAL');
+  const deadline = Date.now() + 20_000;
+  while ((await handle.describe()).raw.pendingActivities?.length) {
+    if (Date.now() > deadline) throw new Error('an activity stayed in flight in the approval wait');
+    await sleep(50);
+  }
+}
+
 /** The failure a workflow ended with: its ApplicationFailure (type) or CancelledFailure. */
 async function failureOf(handle: WorkflowHandle): Promise<Error> {
   try {
@@ -240,7 +255,7 @@ describe('order saga (time-skipping)', () => {
     const fakes = new FakeServices();
     await withWorker(fakes, async (tq) => {
       const handle = await start(tq, large());
-      await waitForState(handle, 'AWAITING_APPROVAL');
+      await waitForApprovalWait(handle);
       await handle.cancel();
       const failure = await failureOf(handle);
       expect(failure).toBeInstanceOf(CancelledFailure);
