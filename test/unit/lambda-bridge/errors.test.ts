@@ -4,6 +4,7 @@ import { decodeErrorType, encodeErrorType, isMarkedNonRetryable, nonRetryable, N
 import { failureFromFunctionError, failureFromInvokeError } from '../../../runtime/lambda/failures';
 import { activityHandler } from '../../../runtime/lambda/handler';
 import type { InvocationEnvelope } from '../../../runtime/lambda/envelope';
+import { thrownBy } from '../../support/thrown';
 
 class PaymentDeclined extends Error {
   override name = 'PaymentDeclined';
@@ -18,15 +19,6 @@ const context = {} as LambdaContext;
 const envelope = (input: unknown): InvocationEnvelope<unknown> => ({ input, meta });
 /** The payload Lambda's Node.js runtime (and the local executor) builds from a thrown error. */
 const lambdaPayload = (err: Error) => JSON.stringify({ errorType: err.name, errorMessage: err.message, trace: (err.stack ?? '').split('\n') });
-
-async function thrownBy(fn: () => Promise<unknown>): Promise<Error> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('handler side: the non-retryable convention', () => {
   it('encodes a marked error as NonRetryable:<name>, keeping message and stack', async () => {

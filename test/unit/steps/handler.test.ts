@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { InvocationEnvelope } from '../../../runtime/lambda/envelope';
 import { declareFunction, defineStep, returns } from '../../../runtime/steps/declare';
 import { functionHandler } from '../../../runtime/steps/handler';
+import { thrownBy } from '../../support/thrown';
 
 /** A two-step function, as a user would declare one. */
 const ledger = declareFunction({
@@ -42,15 +43,6 @@ class LedgerBusy extends Error {
 const context = { awsRequestId: 'req-1' } as LambdaContext;
 const meta = (step?: string) => ({ workflowId: 'wf', runId: 'run', activityId: '1', attempt: 1, idempotencyKey: 'wf/run/1', ...(step ? { step } : {}) });
 const envelope = (input: unknown, step?: string): InvocationEnvelope<unknown> => ({ input, meta: meta(step) });
-
-async function thrownBy(fn: () => Promise<unknown>): Promise<Error> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('functionHandler: a declared function on Lambda', () => {
   const balances = new Map<string, number>();
