@@ -25,6 +25,13 @@ export function nonRetryable<E extends Error>(error: E): E {
   return error;
 }
 
+/** A new error of this name (its failure type) that Temporal will not retry. */
+export function nonRetryableError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return nonRetryable(error);
+}
+
 /** Whether a handler error was marked with `nonRetryable()` or declares `nonRetryable: true`. */
 export function isMarkedNonRetryable(error: unknown): boolean {
   if (error === null || typeof error !== 'object') return false;

@@ -2,7 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Context as LambdaContext } from 'aws-lambda';
 import { ClaimCheckStore, DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES } from '../claim-check/store';
 import type { ClaimCheckedResult, InvocationEnvelope, InvocationMeta } from './envelope';
-import { nonRetryable, toWireError } from './errors';
+import { nonRetryableError, toWireError } from './errors';
 
 export { nonRetryable } from './errors';
 
@@ -18,9 +18,7 @@ export function handlerClaimCheckStore(): ClaimCheckStore | undefined {
 
 /** A malformed invocation: retrying it cannot help. */
 export function invalidInvocation(message: string): Error {
-  const error = new Error(message);
-  error.name = 'InvalidInvocation';
-  return nonRetryable(error);
+  return nonRetryableError('InvalidInvocation', message);
 }
 
 /** The envelope's input, fetched from S3 when it was passed by reference. */

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { parse } from '@aws-lambda-powertools/parser';
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { InvocationEnvelope, InvocationMeta } from '../lambda/envelope';
-import { errorNameOf, isMarkedNonRetryable, nonRetryable, toWireError } from '../lambda/errors';
+import { errorNameOf, isMarkedNonRetryable, nonRetryable, nonRetryableError, toWireError } from '../lambda/errors';
 import { invalidInvocation, unwrapEnvelope, wrapResult } from '../lambda/handler';
 import type { FunctionDeclaration, StepDeclaration, StepInput, StepOutput } from './declare';
 import { StepTelemetry } from './telemetry';
@@ -24,13 +24,6 @@ export type StepLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 export type StepImplementations<S extends Record<string, StepDeclaration>> = {
   [K in keyof S]: (input: StepInput<S[K]>, context: StepContext) => Promise<StepOutput<S[K]>>;
 };
-
-/** The error a step fails with when its input does not parse (named by the declaration): a retry cannot fix it. */
-function invalidInput(name: string, message: string): Error {
-  const error = new Error(message);
-  error.name = name;
-  return nonRetryable(error);
-}
 
 /**
  * The Lambda handler of a declared function: takes the worker's envelope, finds the step it asks
@@ -72,14 +65,15 @@ export function functionHandler<S extends Record<string, StepDeclaration>>(
       telemetry.identify(event.meta, entry.step.name);
       const parsed = parse(raw, undefined, entry.step.input, true);
       if (!parsed.success) {
-        throw invalidInput(declaration.invalidInputError ?? 'InvalidStepInput', `${entry.step.name}: invalid input: ${describeIssues(parsed.error)}`);
+        // Named by the declaration: a retry cannot fix an input that does not parse.
+        throw nonRetryableError(declaration.invalidInputError ?? 'InvalidStepInput', `${entry.step.name}: invalid input: ${describeIssues(parsed.error)}`);
       }
       const output = await telemetry.traced(entry.step.name, event.meta, () => entry.run(parsed.data as never, { meta: event.meta, lambda: context, step: entry.step, log }));
       const result = await wrapResult(output);
       telemetry.end(entry.step.name, 'succeeded', Date.now() - started);
       return result;
     } catch (err) {
-      const wire = toWireError(classify(err, stepName ?? stepNameFor(declaration, event, only), declaration, log));
+      const wire = toWireError(classify(err, stepName === undefined ? undefined : byName.get(stepName)?.step, declaration, log));
       telemetry.end(stepName, 'failed', Date.now() - started);
       throw wire;
     }
@@ -103,15 +97,9 @@ function legacyStepOf(declaration: FunctionDeclaration, input: unknown): string 
   return Object.values(declaration.steps).find((step) => step.legacyOp !== undefined && step.legacyOp === op)?.name;
 }
 
-function stepNameFor(declaration: FunctionDeclaration, event: InvocationEnvelope<unknown> | undefined, only: string | undefined): string | undefined {
-  if (event?.meta?.step !== undefined) return event.meta.step;
-  return (event && 'input' in event ? legacyStepOf(declaration, event.input) : undefined) ?? only;
-}
-
-/** Marks declared non-retryable errors as such; logs errors the step does not declare. */
-function classify(err: unknown, stepName: string | undefined, declaration: FunctionDeclaration, log: StepLogger): unknown {
+/** Marks declared non-retryable errors as such; logs errors the step (undefined before it is known) does not declare. */
+function classify(err: unknown, step: StepDeclaration | undefined, declaration: FunctionDeclaration, log: StepLogger): unknown {
   const name = errorNameOf(err);
-  const step = Object.values(declaration.steps).find((s) => s.name === stepName);
   const policy = step?.errors[name];
   if (policy === 'nonRetryable' && !isMarkedNonRetryable(err) && err instanceof Error) nonRetryable(err);
   const fields = { error: name, reason: err instanceof Error ? err.message : String(err) };
