@@ -17,6 +17,9 @@ export const NAMED_STEPS_PATCH = 'stepless-named-steps';
  */
 export const LOCAL_STEPS_PATCH = 'stepless-local-steps';
 
+/** The default heartbeat timeout of a step through the task queue (the worker heartbeats while the call is in flight). */
+const HEARTBEAT_TIMEOUT = '30 seconds';
+
 /** The call site's options: timeouts and retries, next to the step as in any Temporal activity. */
 export type StepOptions = RemoteStepOptions | LocalStepOptions;
 
@@ -50,7 +53,7 @@ export type StepCall<I, O> = (input: I) => Promise<O>;
 export function step<I, O>(declaration: StepDeclaration<I, O, string>, options: StepOptions): StepCall<I, O> {
   const nonRetryable = [...new Set([...nonRetryableErrorsOf(declaration), ...(options.retry?.nonRetryableErrorTypes ?? [])])];
   const retry = { ...options.retry, nonRetryableErrorTypes: nonRetryable };
-  if (options.local !== true) return remoteCall<I, O>(declaration, { heartbeatTimeout: '30 seconds', ...withoutLocal(options), retry });
+  if (options.local !== true) return remoteCall<I, O>(declaration, { heartbeatTimeout: HEARTBEAT_TIMEOUT, ...withoutLocal(options), retry });
   const remote = remoteCall<I, O>(declaration, remoteOptionsOf(declaration, options, retry));
   const local = Reflect.get(proxyLocalActivities<Record<string, (input: I) => Promise<O>>>({ ...withoutLocal(options), retry }), declaration.name) as (input: I) => Promise<O>;
   return async (input: I): Promise<O> => {
@@ -87,7 +90,7 @@ function remoteOptionsOf(declaration: StepDeclaration, options: LocalStepOptions
     throw new TypeError(`step ${declaration.name}: ${extra.join(', ')} cannot be set on a local step (local: true); a local activity takes only ${[...LOCAL_OPTION_KEYS].join(', ')}`);
   }
   const { local: _local, localRetryThreshold: _threshold, retry: _retry, ...shared } = options;
-  return { heartbeatTimeout: '30 seconds', ...shared, retry };
+  return { heartbeatTimeout: HEARTBEAT_TIMEOUT, ...shared, retry };
 }
 
 /** What a local step's options may hold (Temporal's LocalActivityOptions, less activityId, plus `local`). */
