@@ -71,6 +71,15 @@ async function onceFor(stampName: string, key: string, step: () => Promise<void>
   writeFileSync(stamp, key);
 }
 
+/** Installs one of our LocalStack plugins (a Python package in infra/local/) into the venv, again whenever its files change. */
+function installPlugin(name: string, dir: string, what: string): Promise<void> {
+  return onceFor(name, hashFiles(filesUnder(dir)), () =>
+    runStep(`Installing ${what} into LocalStack`, venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '--no-build-isolation', '--force-reinstall', dir], {
+      logName: `install-${name}`,
+    }),
+  );
+}
+
 /** Creates or updates the virtualenv, installs our Lambda executor plugin and DynamoDB Local. Idempotent. */
 export async function ensureLocalStack(): Promise<void> {
   if (!existsSync(venvPython)) {
@@ -87,22 +96,8 @@ export async function ensureLocalStack(): Promise<void> {
     ),
   );
   applyLocalStackPatches();
-  await onceFor('lambda-executor', hashFiles(filesUnder(executorDir)), () =>
-    runStep(
-      'Installing the Docker-free Lambda executor plugin into LocalStack',
-      venvPython,
-      ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '--no-build-isolation', '--force-reinstall', executorDir],
-      { logName: 'install-lambda-executor' },
-    ),
-  );
-  await onceFor('localstack-state', hashFiles(filesUnder(statePluginDir)), () =>
-    runStep(
-      'Installing the state-keeping plugin into LocalStack',
-      venvPython,
-      ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '--no-build-isolation', '--force-reinstall', statePluginDir],
-      { logName: 'install-localstack-state' },
-    ),
-  );
+  await installPlugin('lambda-executor', executorDir, 'the Docker-free Lambda executor plugin');
+  await installPlugin('localstack-state', statePluginDir, 'the state-keeping plugin');
   mkdirSync(libsCache, { recursive: true });
   await ensureDynamoDbLocal();
 }
@@ -138,7 +133,8 @@ function applyLocalStackPatches(): void {
   };
   const api = join(sitePackages, 'localstack', 'packages', 'api.py');
   const future = 'from __future__ import annotations\n';
-  if (!readFileSync(api, 'utf8').startsWith(future)) writeFileSync(api, future + readFileSync(api, 'utf8'));
+  const apiSource = readFileSync(api, 'utf8');
+  if (!apiSource.startsWith(future)) writeFileSync(api, future + apiSource);
   patch(
     join('localstack', 'services', 'kms', 'models.py'),
     'uuid.uuid5(self._internal_key_id, key_material).hex',
