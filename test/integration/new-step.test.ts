@@ -3,7 +3,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { upLocalCloud } from '../../infra/local/cloud';
-import type { StackOutputs } from '../../infra/local/deploy';
+import { readStackOutputs } from '../../infra/local/deploy';
 import { repoRoot, stateRoot } from '../../infra/local/paths';
 import { temporalClient } from '../support/stack';
 
@@ -94,7 +94,8 @@ describe("README, Write your own workflow: a new step and a workflow of two Lamb
   it('step 4: npm start deploys it; POST /summaries runs both steps in Lambda under their own names', async () => {
     // `npm start` without its npm pre-script (which would install packages into the shared node_modules).
     exec('npx', ['tsx', 'scripts/start.ts'], copy, env);
-    const outputs = (JSON.parse(readFileSync(join(stateRoot, 'stack-outputs.json'), 'utf8')) as Record<string, StackOutputs>)['Stepless-local']!;
+    // The copy deployed into the shared state directory, so its outputs are where the shared cloud's are.
+    const outputs = readStackOutputs();
     expect(Object.keys(JSON.parse(outputs.WorkerFunctions) as Record<string, string>)).toContain('summarizeText');
 
     const summaryId = `readme-${Date.now()}`;
