@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from '../../infra/local/processes';
 import { performance } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
@@ -99,16 +99,6 @@ function describeCurves(label: string, curves: StepCurve[], steps: number): stri
 }
 
 const HEADER = `${'ms per step, mean over steps'.padEnd(60)} ${'1-10'.padStart(6)} ${'15-20'.padStart(6)} ${'40-50'.padStart(6)} ${'wall ms'.padStart(7)}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function answers(address: string): Promise<boolean> {
   const connection = await Connection.connect({ address, connectTimeout: 1000 }).catch(() => undefined);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../infra/local/processes';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../infra/local/paths';
@@ -19,17 +19,6 @@ import { approve, orderStatus, placeOrder, waitForOrder } from '../../scripts/de
  */
 const stateDir = mkdtempSync(join(tmpdir(), 'stepless-restart-'));
 let env: NodeJS.ProcessEnv;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs one of our npm scripts against the private cloud; resolves with its output, rejects on a non-zero exit. */
 function script(file: string, args: string[] = []): Promise<string> {
