@@ -13,15 +13,16 @@ COPY workflows ./workflows
 COPY runtime ./runtime
 COPY worker ./worker
 COPY lambdas ./lambdas
-COPY scripts/build-worker.ts scripts/run-main.ts ./scripts/
+COPY scripts/build-worker.ts scripts/run-main.ts scripts/worker-lockfile.ts ./scripts/
 COPY infra/local/exec.ts infra/local/paths.ts ./infra/local/
 RUN npx tsx scripts/build-worker.ts --out dist/worker
 
-# 2. The few packages main.js still loads at run time (the Temporal SDK, with its native core).
+# 2. The few packages main.js still loads at run time (the Temporal SDK, with its native core), from
+#    the lockfile the build cut out of the repository's: the versions the tests ran, nothing floats.
 FROM node:22-bookworm-slim AS deps
 WORKDIR /app
-COPY --from=build /app/dist/worker/package.json ./
-RUN npm install --omit=dev --no-audit --no-fund
+COPY --from=build /app/dist/worker/package.json /app/dist/worker/package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
 
 # 3. Run: no compiler, no dev dependencies, not root.
 FROM node:22-bookworm-slim

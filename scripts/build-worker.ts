@@ -3,6 +3,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import { runMain } from './run-main';
+import { pruneLockfile, type Lockfile } from './worker-lockfile';
 import { workflowInterceptorModules } from '../worker/metrics';
 
 /**
@@ -46,17 +47,12 @@ export async function buildWorker(outDir: string): Promise<{ files: string[]; wo
     logLevel: 'warning',
   });
 
-  const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
-  const dependencies = Object.fromEntries(
-    EXTERNAL.map((name) => {
-      const version = lock.packages[`node_modules/${name}`]?.version;
-      if (!version) throw new Error(`${name} is not in package-lock.json; run npm install`);
-      return [name, version];
-    }),
-  );
+  const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as Lockfile;
+  const { lockfile, dependencies } = pruneLockfile(lock, 'stepless-worker', EXTERNAL);
   writeFileSync(join(outDir, 'package.json'), `${JSON.stringify({ name: 'stepless-worker', private: true, main: 'main.js', dependencies }, null, 2)}\n`);
+  writeFileSync(join(outDir, 'package-lock.json'), `${JSON.stringify(lockfile, null, 2)}\n`);
   return {
-    files: ['main.js', 'main.js.map', 'workflow-bundle.js', 'package.json'],
+    files: ['main.js', 'main.js.map', 'workflow-bundle.js', 'package.json', 'package-lock.json'],
     workflowBundleBytes: code.length,
     mainBytes: readFileSync(join(outDir, 'main.js')).length,
   };
