@@ -22,6 +22,7 @@ import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS, gatew
 import { DeploymentSettings, resolveDeploymentSettings } from './deployment-config';
 import { Target } from './target';
 import { EcsWorker } from '../constructs/ecs-worker';
+import { WorkerImageRepository } from '../constructs/worker-image-repository';
 import { Observability } from '../constructs/observability';
 import { LambdaDefaults } from '../constructs/lambda-defaults';
 import { TemporalAccess } from '../constructs/temporal-access';
@@ -169,6 +170,8 @@ export class SteplessStack extends Stack {
     const worker = local
       ? undefined
       : new EcsWorker(this, 'Worker', { settings, stage: props.stage, functions: workerFunctions, dataBucket, audit, payloadKey, removalPolicy, temporal });
+    // Where the image pipeline pushes the worker (docs/deploy-aws.md, "Image pipeline").
+    if (!local) new WorkerImageRepository(this, 'WorkerImages', { stage: props.stage, removalPolicy });
 
     const apiHandler = new NodeLambda(this, 'ApiFunction', {
       entry: join(apiDir, 'handler.ts'),

@@ -157,6 +157,26 @@ describe('the AWS target', () => {
       expect(workerContainer(publicImage).Image).toBe('ghcr.io/example/stepless-worker:1.4.2');
     });
 
+    it('owns an ECR repository for the image pipeline: immutable tags, scan on push, old images expire, kept with the data', () => {
+      const [repo] = Object.values(aws.findResources('AWS::ECR::Repository')) as Array<Resource & { DeletionPolicy?: string }>;
+      expect(repo!.Properties).toMatchObject({
+        RepositoryName: 'stepless-prod/worker',
+        ImageTagMutability: 'IMMUTABLE',
+        ImageScanningConfiguration: { ScanOnPush: true },
+      });
+      expect(repo!.DeletionPolicy).toBe('Retain');
+      const rules = (JSON.parse((repo!.Properties.LifecyclePolicy as { LifecyclePolicyText: string }).LifecyclePolicyText) as { rules: Array<{ selection: Record<string, unknown> }> }).rules;
+      expect(rules.map((r) => r.selection)).toEqual([
+        expect.objectContaining({ tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 14 }),
+        expect.objectContaining({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 50 }),
+      ]);
+      aws.hasOutput('*', { Description: Match.stringLikeRegexp('Push worker images here') });
+      // The pipeline deploys by digest: the task definition names that exact image.
+      const digest = `sha256:${'ab'.repeat(32)}`;
+      const { template: byDigest } = synthTemplate('aws', { workerImage: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/stepless-prod/worker@${digest}` });
+      expect(JSON.stringify(workerContainer(byDigest).Image)).toContain(`/stepless-prod/worker@${digest}`);
+    });
+
     it('may publish metrics only in its own namespace, and invoke only the stack\'s functions', () => {
       expect(statements(aws)).toContainEqual(expect.objectContaining({ Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } } }));
       const invokes = statements(aws).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
