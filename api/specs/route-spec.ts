@@ -56,8 +56,14 @@ export function defineSpec<B = undefined>(spec: RouteSpec<B>): RouteSpec<B> {
  */
 export const TRIMMED_WHITESPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
 
-/** The rule for ids chosen by clients (orderId, trainingId, analysisId, jobId). */
-export const clientIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of letters, digits, ".", "_" or "-"');
+/**
+ * The rule for ids chosen by clients (orderId, trainingId, analysisId, jobId, modelId). Each is a
+ * path segment of a route, where "." and ".." would be resolved away by clients and proxies
+ * before the request arrives, so those two are refused.
+ */
+export const clientIdSchema = z
+  .string({ error: 'must be a string' })
+  .regex(/^(?!\.{1,2}$)[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of letters, digits, ".", "_" or "-", and not "." or ".."');
 
 /** Error body shared by every 4xx/5xx answer. */
 export const errorSchema = z.object({

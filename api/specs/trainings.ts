@@ -10,7 +10,6 @@ const int = (what: string, min: number, max: number) =>
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
 
-const modelIdSchema = z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of letters, digits, ".", "_" or "-"');
 
 export const hyperparametersSchema = z.strictObject({
   learningRate: z.number({ error: 'must be a number' }).positive('must be greater than 0').max(10, 'must be at most 10').describe('SGD step size η'),
@@ -37,7 +36,7 @@ const isObjectPayload = (p: { value: unknown }): boolean => typeof p.value === '
 export const startTrainingSchema = z
   .strictObject({
     trainingId: clientIdSchema.optional().describe('Your id for the training; default a UUID. Reusing one answers 409.'),
-    modelId: modelIdSchema.describe('Checkpoints are kept per model id; resuming looks them up by it'),
+    modelId: clientIdSchema.describe('Checkpoints are kept per model id; resuming looks them up by it'),
     dataset: datasetSpecSchema,
     epochs: int('an integer number of epochs', 1, 10_000).describe('Total epochs, counting those a resumed checkpoint covers'),
     hiddenUnits: int('an integer', 0, 256).optional().describe('Hidden tanh units; 0 = multinomial logistic regression. Default 16'),
@@ -132,7 +131,7 @@ export const trainingSpecs = {
     path: '/models/{modelId}/checkpoints',
     summary: "A model's checkpoints in S3, oldest first: what resumeFrom can name",
     tags: ['trainings'],
-    params: { modelId: modelIdSchema },
+    params: { modelId: clientIdSchema },
     responses: { 200: { description: 'The checkpoints (empty if the model has none)', schema: checkpointListSchema }, 400: plainErrors[400] },
   }),
 };

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { handler } from '../../api/handler';
 import { baseUrl } from '../../api/http';
+import { clientIdSchema } from '../../api/specs/route-spec';
 
 /** Requests the API must refuse before it ever talks to Temporal: these need no server. */
 function event(method: string, path: string, body?: string): APIGatewayProxyEvent {
@@ -35,6 +36,17 @@ describe('API handler: client mistakes are 4xx, never 500', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors?.map((e) => e.field).sort()).toEqual(['extra', 'jobId', 'text']);
     expect(res.body.error).toContain('jobId: must be 1-64 characters');
+  });
+
+  it('400 for the ids "." and "..", which no client could address as a path segment', async () => {
+    for (const jobId of ['.', '..']) {
+      const res = await call('POST', '/jobs', JSON.stringify({ jobId, text: 'x' }));
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: 'jobId', message: expect.stringContaining('not "." or ".."') }]);
+    }
+    // Dots inside an id stay fine.
+    expect((await call('POST', '/trainings', JSON.stringify({ modelId: '..' }))).body.errors?.map((e) => e.field)).toContain('modelId');
+    expect(['.x', 'a..b', '...'].map((id) => clientIdSchema.safeParse(id).success)).toEqual([true, true, true]);
   });
 
   it('400 for an empty text and for a text over 1 MiB', async () => {
