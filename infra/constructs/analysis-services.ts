@@ -17,8 +17,8 @@ export interface AnalysisServicesProps {
  * each may read and write here.
  */
 export class AnalysisServices extends Construct {
-  readonly snapshotBucket: s3.Bucket;
-  readonly table: dynamodb.Table;
+  readonly snapshotBucket: s3.IBucket;
+  readonly table: dynamodb.ITable;
 
   constructor(scope: Construct, id: string, props: AnalysisServicesProps) {
     super(scope, id);

@@ -5,6 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Target } from '../stacks/target';
+import { grantBucketAccess } from './bucket-access';
+import type { IEnvironmentGrantee } from './environment-grantee';
 
 export interface AuditLogProps {
   readonly target: Target;
@@ -29,9 +31,9 @@ const AUDIT_APPEND_ACTIONS = [...AUDIT_READ_ACTIONS, 'dynamodb:PutItem'];
  * key (ECC_NIST_P256, SIGN_VERIFY) that signs tree heads on AWS.
  */
 export class AuditLogResources extends Construct {
-  readonly table: dynamodb.Table;
-  readonly anchorBucket: s3.Bucket;
-  readonly signingKey: kms.Key;
+  readonly table: dynamodb.ITable;
+  readonly anchorBucket: s3.IBucket;
+  readonly signingKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: AuditLogProps) {
     super(scope, id);
@@ -66,22 +68,29 @@ export class AuditLogResources extends Construct {
 
   /**
    * Read the logs (the API): GetItem (heads, STHs, idempotency keys) and Query (entry and STH
-   * ranges), the only calls runtime/audit/log/store.ts makes.
+   * ranges), the only calls runtime/audit/log/store.ts makes, with AUDIT_TABLE set.
    */
-  grantRead(grantee: iam.IGrantable): iam.Grant {
+  grantRead(grantee: IEnvironmentGrantee): iam.Grant {
+    grantee.addEnvironment('AUDIT_TABLE', this.table.tableName);
     return this.table.grant(grantee, ...AUDIT_READ_ACTIONS);
   }
 
   /**
-   * Append (the worker): read the table, PutItem (the conditional puts of an append's
-   * TransactWriteItems are authorized as PutItem, and a checkpoint pointer is one PutItem), put and
-   * read anchors, sign with the key. No DeleteItem, UpdateItem or BatchWriteItem, no anchor deletes.
+   * Append (the worker), with AUDIT_TABLE, AUDIT_ANCHOR_BUCKET and AUDIT_KMS_KEY_ID set: read the
+   * table and PutItem (the conditional puts of an append's TransactWriteItems are authorized as
+   * PutItem, and a checkpoint pointer is one PutItem); on the anchor bucket PutObject of new
+   * anchors and public keys, GetObject and ListBucket for runtime/audit/log/anchors.ts's existence
+   * checks (a HEAD of a missing object answers 404 only to a caller that may list); sign with the
+   * key. No DeleteItem, UpdateItem or BatchWriteItem; no object deletes, retention or legal-hold
+   * changes and no version reads on the anchors (Object Lock's default retention applies without
+   * them).
    */
-  grantAppend(grantee: iam.IGrantable): iam.Grant {
+  grantAppend(grantee: IEnvironmentGrantee): iam.Grant {
+    grantee.addEnvironment('AUDIT_TABLE', this.table.tableName);
+    grantee.addEnvironment('AUDIT_KMS_KEY_ID', this.signingKey.keyArn);
     return this.table
       .grant(grantee, ...AUDIT_APPEND_ACTIONS)
-      .combine(this.anchorBucket.grantRead(grantee))
-      .combine(this.anchorBucket.grantPut(grantee))
+      .combine(grantBucketAccess(this.anchorBucket, grantee, { env: 'AUDIT_ANCHOR_BUCKET', read: [''], write: [''], list: [''] }))
       .combine(this.signingKey.grant(grantee, 'kms:Sign', 'kms:GetPublicKey'));
   }
 }

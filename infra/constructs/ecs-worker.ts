@@ -6,30 +6,19 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, TASK_QUEUE_DIMENSION, WorkerMetrics } from '../../worker/metrics/names';
 import type { ResolvedDeploymentSettings } from '../stacks/deployment-config';
-import type { AuditLogResources } from './audit-log';
+import type { IEnvironmentGrantee } from './environment-grantee';
 import type { NodeLambda } from './node-lambda';
-import { grantPayloadKey } from './payload-key';
-import type { TemporalAccess } from './temporal-access';
 
 export interface EcsWorkerProps {
   readonly settings: ResolvedDeploymentSettings;
   readonly stage: string;
   /** Logical function name (what workflows pass to lambdaFunction()) → deployed function. */
   readonly functions: Record<string, NodeLambda>;
-  /** Claim checks and training checkpoints. */
-  readonly dataBucket: s3.IBucket;
-  readonly audit: AuditLogResources;
-  /** The payload encryption key, when payload encryption is on. */
-  readonly payloadKey?: kms.IKey;
   readonly removalPolicy: RemovalPolicy;
-  /** TEMPORAL_* and the credential secret. */
-  readonly temporal: TemporalAccess;
 }
 
 /** Fargate's hard limit between SIGTERM and SIGKILL. */
@@ -45,8 +34,13 @@ const METRICS_INTERVAL = Duration.seconds(60);
  * frontend's port. It scales on CPU and on the task-queue backlog per worker that the worker
  * itself publishes (worker/metrics/), and deploys with rolling replacement that never drops below
  * the desired count, so running workflows keep being served during a deploy.
+ *
+ * Everything else it uses (Temporal, the data bucket, the audit log, the payload key) is granted
+ * by that resource's grant method, with the worker as the grantee: the grant goes to the task role
+ * and the variable naming the resource to the container's environment.
  */
-export class EcsWorker extends Construct {
+export class EcsWorker extends Construct implements IEnvironmentGrantee {
+  readonly grantPrincipal: iam.IPrincipal;
   readonly vpc: ec2.IVpc;
   readonly cluster: ecs.Cluster;
   readonly service: ecs.FargateService;
@@ -54,6 +48,7 @@ export class EcsWorker extends Construct {
   readonly logGroup: logs.LogGroup;
   /** Tasks waiting per worker, as the autoscaling policy sees it. */
   readonly backlogPerWorker: cloudwatch.Metric;
+  private readonly container: ecs.ContainerDefinition;
 
   constructor(scope: Construct, id: string, props: EcsWorkerProps) {
     super(scope, id);
@@ -83,6 +78,7 @@ export class EcsWorker extends Construct {
       ? this.prebuiltImage(settings.workerImage)
       : ecs.ContainerImage.fromAsset(join(__dirname, '..', '..'), { file: 'Dockerfile', platform: Platform.LINUX_ARM64 });
 
+    this.grantPrincipal = this.taskDefinition.taskRole;
     const container = this.taskDefinition.addContainer('Worker', {
       image,
       essential: true,
@@ -100,6 +96,7 @@ export class EcsWorker extends Construct {
       },
     });
     container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
+    this.container = container;
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
@@ -186,33 +183,32 @@ export class EcsWorker extends Construct {
     return vpc;
   }
 
-  /** The worker's configuration (worker/config.ts); secret ARNs only, never secret values. */
+  /** Sets a variable of the worker's container: how a grant names what it granted (IEnvironmentGrantee). */
+  addEnvironment(name: string, value: string): void {
+    this.container.addEnvironment(name, value);
+  }
+
+  /**
+   * The worker's own configuration (worker/config.ts); what a grant gives it (TEMPORAL_*,
+   * CLAIM_CHECK_BUCKET, AUDIT_*, PAYLOAD_KMS_KEY_ID) that grant sets. Secret ARNs only, never values.
+   */
   private environment(props: EcsWorkerProps): Record<string, string> {
     const { settings } = props;
     return {
       NODE_ENV: 'production',
       LOG_LEVEL: 'INFO',
-      ...props.temporal.environment,
       TASK_QUEUE: settings.taskQueue,
       STEPLESS_FUNCTIONS: Stack.of(this).toJsonString(Object.fromEntries(Object.entries(props.functions).map(([name, f]) => [name, f.fn.functionName]))),
-      CLAIM_CHECK_BUCKET: props.dataBucket.bucketName,
-      AUDIT_TABLE: props.audit.table.tableName,
-      AUDIT_ANCHOR_BUCKET: props.audit.anchorBucket.bucketName,
-      AUDIT_KMS_KEY_ID: props.audit.signingKey.keyArn,
-      ...(props.payloadKey ? { PAYLOAD_KMS_KEY_ID: props.payloadKey.keyArn } : {}),
       WORKER_SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE.toMilliseconds()),
       WORKER_HEALTH_PORT: String(HEALTH_PORT),
       WORKER_METRICS_INTERVAL_MS: String(METRICS_INTERVAL.toMilliseconds()),
     };
   }
 
+  /** What the worker itself needs: invoking its step functions, and publishing its metrics. */
   private grantWorkerAccess(props: EcsWorkerProps): void {
     const role = this.taskDefinition.taskRole;
     for (const f of Object.values(props.functions)) f.fn.grantInvoke(role);
-    props.dataBucket.grantReadWrite(role);
-    props.audit.grantAppend(role);
-    if (props.payloadKey) grantPayloadKey(props.payloadKey, role);
-    props.temporal.grantTo(role);
     // PutMetricData has no resource-level permissions; the condition keeps the worker to its own namespace.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['cloudwatch:PutMetricData'],

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import type { ApiAuth } from '../stacks/deployment-config';
 import { Target } from '../stacks/target';
+import type { IEnvironmentGrantee } from './environment-grantee';
 
 /** A route as the gateway needs it: an API route spec (api/specs/route-spec.ts) has this shape (and more). */
 export interface HttpApiRoute {
@@ -21,8 +22,8 @@ export interface HttpApiRoute {
 
 export interface HttpApiProps {
   readonly target: Target;
-  /** The function behind every route (Lambda proxy integration). */
-  readonly handler: lambda.Function;
+  /** The function behind every route (Lambda proxy integration); with CORS on it gets CORS_ALLOWED_ORIGINS. */
+  readonly handler: lambda.IFunction & Pick<IEnvironmentGrantee, 'addEnvironment'>;
   readonly routes: readonly HttpApiRoute[];
   /** The stage, named after the environment; also the stage variable `environment`. */
   readonly stageName: string;

@@ -1,8 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import type { IEnvironmentGrantee } from './environment-grantee';
 
 export interface IdempotencyTableProps {
   readonly removalPolicy: RemovalPolicy;
@@ -14,7 +14,7 @@ export interface IdempotencyTableProps {
  * in with `grantItemAccess(fn)`.
  */
 export class IdempotencyTable extends Construct {
-  readonly table: dynamodb.Table;
+  readonly table: dynamodb.ITable;
 
   constructor(scope: Construct, id: string, props: IdempotencyTableProps) {
     super(scope, id);
@@ -26,9 +26,9 @@ export class IdempotencyTable extends Construct {
     });
   }
 
-  /** The four item operations the helper uses, with IDEMPOTENCY_TABLE in the function's environment. */
-  grantItemAccess(fn: lambda.Function): iam.Grant {
-    fn.addEnvironment('IDEMPOTENCY_TABLE', this.table.tableName);
-    return this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+  /** The four item operations the helper uses, with IDEMPOTENCY_TABLE in the grantee's environment. */
+  grantItemAccess(grantee: IEnvironmentGrantee): iam.Grant {
+    grantee.addEnvironment('IDEMPOTENCY_TABLE', this.table.tableName);
+    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
   }
 }

@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -17,11 +16,6 @@ export interface NodeLambdaProps {
   readonly timeout?: Duration;
   readonly memorySize?: number;
   readonly environment?: Record<string, string>;
-  /**
-   * The claim-check bucket: inputs and results above the threshold travel through it. The function
-   * gets read/write on it and CLAIM_CHECK_BUCKET in its environment.
-   */
-  readonly claimCheckBucket?: s3.IBucket;
   /**
    * Concurrent executions reserved for (and capped at) this number on AWS: for a function that
    * protects a downstream (a payment provider, a rate-limited API). Excess invocations are
@@ -40,7 +34,8 @@ export interface NodeLambdaProps {
 /**
  * A Node.js Lambda function as this project deploys it: bundled by the local esbuild (never by
  * Docker), with the AWS SDK bundled in so the same artifact runs on AWS and in LocalStack's
- * Docker-free executor, where no SDK is preinstalled.
+ * Docker-free executor, where no SDK is preinstalled. Access to the stack's data is not given here:
+ * each resource's grant method gives it, and sets the variable that names the resource.
  */
 export class NodeLambda extends Construct {
   readonly fn: NodejsFunction;
@@ -76,7 +71,6 @@ export class NodeLambda extends Construct {
         POWERTOOLS_TRACE_ENABLED: defaults?.tracing ? 'true' : 'false',
         // LocalStack serves S3 on one host name, so buckets are addressed by path there.
         ...(local ? { S3_FORCE_PATH_STYLE: 'true' } : {}),
-        ...(props.claimCheckBucket ? { CLAIM_CHECK_BUCKET: props.claimCheckBucket.bucketName } : {}),
         ...props.environment,
       },
       bundling: {
@@ -90,6 +84,5 @@ export class NodeLambda extends Construct {
       },
     });
     this.logGroupName = logGroup ? logGroup.logGroupName : `/aws/lambda/${this.fn.functionName}`;
-    props.claimCheckBucket?.grantReadWrite(this.fn);
   }
 }

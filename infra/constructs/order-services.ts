@@ -14,9 +14,9 @@ export interface OrderServicesProps {
  * The functions themselves are built from their declarations, like every other.
  */
 export class OrderServices extends Construct {
-  readonly inventoryTable: dynamodb.Table;
-  readonly paymentsTable: dynamodb.Table;
-  readonly shipmentsTable: dynamodb.Table;
+  readonly inventoryTable: dynamodb.ITable;
+  readonly paymentsTable: dynamodb.ITable;
+  readonly shipmentsTable: dynamodb.ITable;
 
   constructor(scope: Construct, id: string, props: OrderServicesProps) {
     super(scope, id);

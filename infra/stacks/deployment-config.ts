@@ -20,6 +20,13 @@ export interface DeploymentSettings {
   /** Secrets Manager secret holding a Temporal Cloud API key. */
   readonly temporalApiKeySecretArn?: string;
   /**
+   * The Temporal clients' own credential (the API function), mTLS like temporalTlsSecretArn or an
+   * API key like temporalApiKeySecretArn; the worker keeps the one above. Unset: clients use the
+   * worker's credential, and synthesis warns.
+   */
+  readonly temporalClientTlsSecretArn?: string;
+  readonly temporalClientApiKeySecretArn?: string;
+  /**
    * Accept plaintext without credentials to Temporal on AWS (a frontend reachable only inside your
    * VPC). Without it the AWS target requires one of the three TLS settings above; synthesis warns.
    */
@@ -61,10 +68,16 @@ export interface DeploymentSettings {
   readonly alarmEmail?: string;
 }
 
-export interface ResolvedDeploymentSettings extends Required<Omit<DeploymentSettings, 'temporalAddress' | 'temporalTlsSecretArn' | 'temporalApiKeySecretArn' | 'vpcId' | 'workerImage' | 'apiQuotaPerDay' | 'alarmEmail'>> {
+/** The settings that name a Temporal credential secret. */
+const SECRET_KEYS = ['temporalTlsSecretArn', 'temporalApiKeySecretArn', 'temporalClientTlsSecretArn', 'temporalClientApiKeySecretArn'] as const;
+type SecretKey = (typeof SECRET_KEYS)[number];
+
+export interface ResolvedDeploymentSettings extends Required<Omit<DeploymentSettings, 'temporalAddress' | SecretKey | 'vpcId' | 'workerImage' | 'apiQuotaPerDay' | 'alarmEmail'>> {
   readonly temporalAddress: string;
   readonly temporalTlsSecretArn?: string;
   readonly temporalApiKeySecretArn?: string;
+  readonly temporalClientTlsSecretArn?: string;
+  readonly temporalClientApiKeySecretArn?: string;
   readonly vpcId?: string;
   readonly workerImage?: string;
   readonly apiQuotaPerDay?: number;
@@ -79,7 +92,7 @@ const FARGATE_MEMORY: Record<number, [number, number]> = { 256: [512, 2048], 512
 
 /** The context keys `deploymentSettingsFromContext` reads, for the README's reference and error messages. */
 export const CONTEXT_KEYS = [
-  'temporalAddress', 'temporalNamespace', 'temporalTls', 'temporalTlsSecretArn', 'temporalApiKeySecretArn', 'temporalInsecure', 'taskQueue',
+  'temporalAddress', 'temporalNamespace', 'temporalTls', 'temporalTlsSecretArn', 'temporalApiKeySecretArn', 'temporalClientTlsSecretArn', 'temporalClientApiKeySecretArn', 'temporalInsecure', 'taskQueue',
   'vpcId', 'natGateways', 'workerCpu', 'workerMemoryMiB', 'workerMinTasks', 'workerMaxTasks', 'workerBacklogPerTask', 'workerImage',
   'apiAuth', 'apiInVpc', 'apiThrottleRate', 'apiThrottleBurst', 'apiQuotaPerDay', 'corsOrigins', 'tracing', 'payloadEncryption', 'alarmEmail',
 ] as const satisfies ReadonlyArray<keyof DeploymentSettings>;
@@ -128,17 +141,25 @@ export function resolveDeploymentSettings(target: Target, settings: DeploymentSe
   }
   const temporalAddress = s.temporalAddress ?? localTemporalAddress;
   if (!HOST_PORT.test(temporalAddress)) throw new Error(`context value "temporalAddress" must be host:port, got ${JSON.stringify(temporalAddress)}`);
-  for (const key of ['temporalTlsSecretArn', 'temporalApiKeySecretArn'] as const) {
+  for (const key of SECRET_KEYS) {
     const v = s[key];
     if (v !== undefined && !SECRET_ARN.test(v)) throw new Error(`context value "${key}" must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got ${JSON.stringify(v)}`);
   }
   if (s.temporalTlsSecretArn && s.temporalApiKeySecretArn) {
     throw new Error('context values "temporalTlsSecretArn" and "temporalApiKeySecretArn" are alternatives (mTLS or an API key); set one');
   }
+  if (s.temporalClientTlsSecretArn && s.temporalClientApiKeySecretArn) {
+    throw new Error('context values "temporalClientTlsSecretArn" and "temporalClientApiKeySecretArn" are alternatives (mTLS or an API key for the clients); set one');
+  }
+  const workerSecret = s.temporalTlsSecretArn ?? s.temporalApiKeySecretArn;
+  const clientSecret = s.temporalClientTlsSecretArn ?? s.temporalClientApiKeySecretArn;
+  if (clientSecret !== undefined && clientSecret === workerSecret) {
+    throw new Error('context value "temporalClientTlsSecretArn" or "temporalClientApiKeySecretArn" names the worker\'s own secret: give the clients a credential of their own, or leave both unset to share the worker\'s (synthesis then warns)');
+  }
   const temporalTlsSet = s.temporalTls === true || s.temporalTlsSecretArn !== undefined || s.temporalApiKeySecretArn !== undefined;
   const temporalInsecure = s.temporalInsecure ?? false;
-  if (temporalInsecure && temporalTlsSet) {
-    throw new Error('context value "temporalInsecure" is true but TLS to Temporal is configured (temporalTls, temporalTlsSecretArn or temporalApiKeySecretArn): keep one of the two');
+  if (temporalInsecure && (temporalTlsSet || clientSecret !== undefined)) {
+    throw new Error('context value "temporalInsecure" is true but TLS to Temporal is configured (temporalTls, temporalTlsSecretArn, temporalApiKeySecretArn or a temporalClient* secret): keep one of the two');
   }
   // Plaintext without credentials on AWS must be a choice someone made, never the default.
   if (aws && !temporalTlsSet && !temporalInsecure) {
@@ -178,6 +199,8 @@ export function resolveDeploymentSettings(target: Target, settings: DeploymentSe
     temporalTls: s.temporalTls ?? false,
     ...(s.temporalTlsSecretArn ? { temporalTlsSecretArn: s.temporalTlsSecretArn } : {}),
     ...(s.temporalApiKeySecretArn ? { temporalApiKeySecretArn: s.temporalApiKeySecretArn } : {}),
+    ...(s.temporalClientTlsSecretArn ? { temporalClientTlsSecretArn: s.temporalClientTlsSecretArn } : {}),
+    ...(s.temporalClientApiKeySecretArn ? { temporalClientApiKeySecretArn: s.temporalClientApiKeySecretArn } : {}),
     temporalInsecure,
     taskQueue,
     ...(s.vpcId ? { vpcId: s.vpcId } : {}),

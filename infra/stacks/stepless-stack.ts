@@ -26,7 +26,11 @@ import { WorkerImageRepository } from '../constructs/worker-image-repository';
 import { Observability } from '../constructs/observability';
 import { LambdaDefaults } from '../constructs/lambda-defaults';
 import { TemporalAccess } from '../constructs/temporal-access';
-import { grantPayloadKey } from '../constructs/payload-key';
+import { PayloadKey } from '../constructs/payload-key';
+import { grantBucketAccess, grantClaimChecks, type PrefixAccess } from '../constructs/bucket-access';
+import { CLAIM_CHECK_PREFIX } from '../../runtime/claim-check/ref';
+import { runsPrefix } from '../../runtime/checkpoints/layout';
+import { CHECKPOINT_PREFIX } from '../../lambdas/shared/ml/prefixes';
 
 export interface SteplessStackProps extends StackProps, DeploymentSettings {
   readonly target: Target;
@@ -45,6 +49,13 @@ export interface SteplessStackProps extends StackProps, DeploymentSettings {
 }
 
 const apiDir = join(__dirname, '..', '..', 'api');
+
+/**
+ * GET /trainings/{id}/checkpoints and /models/{id}/checkpoints (api/trainings.ts): the checkpoint
+ * store lists a run's manifests and reads them; it never reads the checkpoint blobs.
+ */
+const CHECKPOINT_MANIFESTS = runsPrefix(CHECKPOINT_PREFIX);
+const API_CHECKPOINT_ACCESS: PrefixAccess = { env: 'TRAINING_BUCKET', read: [CHECKPOINT_MANIFESTS], list: [CHECKPOINT_MANIFESTS] };
 
 /** `orderPayment` → `OrderPayment`: a construct id from a function's logical name. */
 function pascalCase(name: string): string {
@@ -107,16 +118,15 @@ export class SteplessStack extends Stack {
       reservedConcurrency: !local,
       removalPolicy,
     });
-    // TEMPORAL_* and the credential secret for every Temporal client (worker, API function).
+    // TEMPORAL_* and the credential secrets: the worker's, and the clients' (the API function).
     const temporal = new TemporalAccess(this, 'Temporal', settings);
     // Payload encryption (runtime/encryption): workflow inputs and results are encrypted with data
     // keys from this key before they reach Temporal.
-    const payloadKey = settings.payloadEncryption
-      ? new kms.Key(this, 'PayloadKey', { enableKeyRotation: true, removalPolicy, description: 'Stepless: encrypts workflow payloads before they reach Temporal' })
-      : undefined;
+    const payloadKey = settings.payloadEncryption ? new PayloadKey(this, 'PayloadKey', { removalPolicy }) : undefined;
 
     // Checkpoints, claim checks, reports. Versioned, so an overwritten or deleted object can be
-    // recovered; on AWS encrypted with a customer-managed key (grants to the bucket include it).
+    // recovered; on AWS encrypted with a customer-managed key (grants to the bucket include it,
+    // infra/constructs/bucket-access.ts). Every grant on it is to key prefixes.
     const dataBucket = new s3.Bucket(this, 'DataBucket', {
       removalPolicy,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -126,7 +136,7 @@ export class SteplessStack extends Stack {
       enforceSSL: true,
       versioned: true,
       lifecycleRules: [
-        { id: 'expire-claim-checks', prefix: 'claim-checks/', expiration: props.claimCheckRetention ?? Duration.days(400) },
+        { id: 'expire-claim-checks', prefix: CLAIM_CHECK_PREFIX, expiration: props.claimCheckRetention ?? Duration.days(400) },
         { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(30) },
       ],
     });
@@ -167,9 +177,15 @@ export class SteplessStack extends Stack {
     );
 
     // The long-lived worker: ECS Fargate on AWS; locally a process on this machine (infra/local/worker-service.ts).
-    const worker = local
-      ? undefined
-      : new EcsWorker(this, 'Worker', { settings, stage: props.stage, functions: workerFunctions, dataBucket, audit, payloadKey, removalPolicy, temporal });
+    const worker = local ? undefined : new EcsWorker(this, 'Worker', { settings, stage: props.stage, functions: workerFunctions, removalPolicy });
+    if (worker) {
+      // Each grant also sets, in the worker's environment, the variable naming what it grants.
+      temporal.grantWorkerConnection(worker);
+      // Inputs and results above the threshold, on their way to and from the functions.
+      grantClaimChecks(dataBucket, worker);
+      audit.grantAppend(worker);
+      payloadKey?.grantCodec(worker);
+    }
     // Where the image pipeline pushes the worker (docs/deploy-aws.md, "Image pipeline").
     if (!local) new WorkerImageRepository(this, 'WorkerImages', { stage: props.stage, removalPolicy });
 
@@ -180,21 +196,16 @@ export class SteplessStack extends Stack {
       timeout: Duration.seconds(29),
       // In the worker's VPC when Temporal is reachable only from inside it (-c apiInVpc=true).
       ...(worker && settings.apiInVpc ? { vpc: worker.vpc } : {}),
-      // Starting a workflow with a large input, or reading a large result, goes through the claim check.
-      claimCheckBucket: dataBucket,
-      environment: {
-        ...temporal.environment,
-        ...(payloadKey ? { PAYLOAD_KMS_KEY_ID: payloadKey.keyArn } : {}),
-        TASK_QUEUE: taskQueue,
-        AUDIT_TABLE: audit.table.tableName,
-        // GET /trainings/{id}/checkpoints lists the checkpoint store's manifests.
-        TRAINING_BUCKET: dataBucket.bucketName,
-      },
+      environment: { TASK_QUEUE: taskQueue },
     });
+    // As for the worker, each grant sets the variable naming what it grants.
+    temporal.grantClientConnection(apiHandler.fn);
+    // Starting a workflow with a large input, or reading a large result, goes through the claim check.
+    grantClaimChecks(dataBucket, apiHandler.fn);
+    grantBucketAccess(dataBucket, apiHandler.fn, API_CHECKPOINT_ACCESS);
     audit.grantRead(apiHandler.fn);
-    temporal.grantTo(apiHandler.fn);
     // The API encrypts workflow inputs it starts, decrypts results it shows, and serves the codec endpoint.
-    if (payloadKey) grantPayloadKey(payloadKey, apiHandler.fn);
+    payloadKey?.grantCodec(apiHandler.fn);
 
     // The REST API: a method per route of the route table, validated, throttled and authorized at
     // the edge as the deployment settings say (infra/constructs/http-api.ts).
@@ -278,7 +289,7 @@ export class SteplessStack extends Stack {
       new CfnOutput(this, 'WorkerCluster', { value: worker.cluster.clusterName });
     }
     if (deadLetterQueue) new CfnOutput(this, 'FunctionDeadLetterQueueUrl', { value: deadLetterQueue.queueUrl, description: 'Failed asynchronous Lambda invocations' });
-    if (payloadKey) new CfnOutput(this, 'PayloadKeyArn', { value: payloadKey.keyArn, description: 'KMS key encrypting workflow payloads (PAYLOAD_KMS_KEY_ID)' });
+    if (payloadKey) new CfnOutput(this, 'PayloadKeyArn', { value: payloadKey.key.keyArn, description: 'KMS key encrypting workflow payloads (PAYLOAD_KMS_KEY_ID)' });
     new CfnOutput(this, 'IdempotencyTableName', { value: idempotency.table.tableName });
     new CfnOutput(this, 'AuditTableName', { value: audit.table.tableName });
     new CfnOutput(this, 'AuditAnchorBucketName', { value: audit.anchorBucket.bucketName });

@@ -71,7 +71,10 @@ export const trainingData = declareFunction({
       read: ['training/'],
       write: ['training/'],
       delete: ['training/checkpoints/'],
-      list: ['training/'],
+      // The whole bucket, not training/: prepareDataset and the checkpoint store check whether an
+      // object exists by reading it, and S3 answers 404 for a missing one (403 otherwise) only to a
+      // caller that may list the bucket without a prefix condition.
+      list: [''],
     },
   ],
   steps: {

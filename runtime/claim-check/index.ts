@@ -1,3 +1,3 @@
 export { ClaimCheckCodec, CLAIM_CHECK_ENCODING } from './codec';
-export { isClaimCheckRef, type ClaimCheckRef } from './ref';
+export { CLAIM_CHECK_PREFIX, isClaimCheckRef, type ClaimCheckRef } from './ref';
 export { ClaimCheckError, ClaimCheckStore, DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES, type ClaimCheckErrorCode } from './store';

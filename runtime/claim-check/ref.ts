@@ -10,6 +10,12 @@ export interface ClaimCheckRef {
   sizeBytes: number;
 }
 
+/**
+ * Where the store keeps payloads unless told otherwise. The stack expires this prefix and grants
+ * claim-check access on it alone (infra/constructs/bucket-access.ts).
+ */
+export const CLAIM_CHECK_PREFIX = 'claim-checks/';
+
 /** Type guard for a reference read from the wire. */
 export function isClaimCheckRef(value: unknown): value is ClaimCheckRef {
   if (value === null || typeof value !== 'object') return false;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isClaimCheckRef, type ClaimCheckRef } from './ref';
+import { CLAIM_CHECK_PREFIX, isClaimCheckRef, type ClaimCheckRef } from './ref';
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /**
@@ -26,7 +26,7 @@ export const DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES = 256 * 1024;
 export interface ClaimCheckStoreOptions {
   s3: S3Client;
   bucket: string;
-  /** Key prefix of stored payloads. Default `claim-checks/`; a lifecycle rule can expire it. */
+  /** Key prefix of stored payloads. Default CLAIM_CHECK_PREFIX (`claim-checks/`); a lifecycle rule can expire it. */
   prefix?: string;
 }
 
@@ -34,7 +34,7 @@ export class ClaimCheckStore {
   private readonly prefix: string;
 
   constructor(private readonly options: ClaimCheckStoreOptions) {
-    this.prefix = options.prefix ?? 'claim-checks/';
+    this.prefix = options.prefix ?? CLAIM_CHECK_PREFIX;
   }
 
   /** Stores the bytes unless an object with the same hash is already there. */

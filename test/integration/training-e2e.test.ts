@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CheckpointStore } from '../../runtime/checkpoints';
 import { decodeState, weightsSha256 } from '../../lambdas/shared/ml/state-codec';
-import { CHECKPOINT_PREFIX } from '../../lambdas/shared/ml/storage';
+import { CHECKPOINT_PREFIX } from '../../lambdas/shared/ml/prefixes';
 import type { CheckpointSummary, TrainingResult, TrainingState } from '../../workflows/training/definitions';
 import { s3, stack } from '../support/stack';
 

@@ -7,6 +7,8 @@ type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?:
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 const API_KEY_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:stepless/temporal-api-key-AbCdEf';
+const CLIENT_API_KEY_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:stepless/temporal-client-api-key-GhIjKl';
+const CLIENT_TLS_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:stepless/temporal-client-mtls-MnOpQr';
 
 function resources(t: Template, type: string): Resource[] {
   return Object.values(t.findResources(type)) as Resource[];
@@ -28,6 +30,25 @@ function actionsOn(t: Template, resourceId: string): Record<string, string[]> {
 }
 
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+/** The logical ids a template value refers to (Ref and Fn::GetAtt, however nested). */
+function refsIn(value: unknown): string[] {
+  const json = JSON.stringify(value ?? null);
+  return [...json.matchAll(/"Ref":"([A-Za-z0-9]+)"|"Fn::GetAtt":\["([A-Za-z0-9]+)"/g)].map((m) => (m[1] ?? m[2])!);
+}
+
+/** The statements of a role's policies on the data bucket: actions, the key pattern after the bucket ARN, any condition. */
+function dataBucketAccess(t: Template, policyPrefix: string): Array<{ actions: string[]; on: string; condition?: unknown }> {
+  return (Object.entries(t.findResources('AWS::IAM::Policy')) as Array<[string, Resource]>)
+    .filter(([id]) => id.startsWith(policyPrefix))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+    .filter((st) => refsIn(st.Resource).some((id) => id.startsWith('DataBucket')))
+    .map((st) => {
+      const resource = st.Resource as { 'Fn::Join'?: [string, unknown[]] };
+      const on = resource['Fn::Join'] ? String(resource['Fn::Join'][1].at(-1)) : '';
+      return { actions: actionsOf(st), on, ...(st.Condition ? { condition: st.Condition } : {}) };
+    });
+}
 
 function workerContainer(t: Template): Record<string, unknown> & { Environment: Array<{ Name: string; Value: unknown }> } {
   const [task] = resources(t, 'AWS::ECS::TaskDefinition');
@@ -217,7 +238,8 @@ describe('the AWS target', () => {
       // Actions AWS does not scope to a resource (documented per service), so '*' is the only choice.
       const resourceless = new Set(['cloudwatch:PutMetricData', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ecr:GetAuthorizationToken']);
       for (const s of statements(aws)) {
-        for (const action of actionsOf(s)) expect(action).not.toMatch(/^\*$|:\*$/);
+        // Exact actions only: no `s3:*`, and no action families such as `s3:GetObject*` or `kms:ReEncrypt*` either.
+        for (const action of actionsOf(s)) expect(action).not.toContain('*');
         if (s.Resource === '*') for (const action of actionsOf(s)) expect(resourceless).toContain(action);
       }
     });
@@ -237,6 +259,61 @@ describe('the AWS target', () => {
       const onPayloadKey = actionsOn(aws, 'PayloadKey');
       expect(Object.keys(onPayloadKey).sort()).toEqual([expect.stringMatching(/^ApiFunctionServiceRole/), expect.stringMatching(/^WorkerTaskTaskRole/)]);
       for (const actions of Object.values(onPayloadKey)) expect(actions).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);
+    });
+
+    it('confines the worker and the API to the data bucket prefixes they use: claim checks, and for the API the checkpoint manifests it lists', () => {
+      // runtime/claim-check/store.ts: HEAD, PUT and GET under claim-checks/; api/trainings.ts: list and read manifests under training/checkpoints/runs/.
+      expect(dataBucketAccess(aws, 'WorkerTaskTaskRole')).toEqual([
+        { actions: ['s3:GetObject'], on: '/claim-checks/*' },
+        { actions: ['s3:PutObject', 's3:AbortMultipartUpload'], on: '/claim-checks/*' },
+        // Unconditioned: S3 answers the store's HEAD of a missing object 404, not 403, only to a caller that may list.
+        { actions: ['s3:ListBucket'], on: '' },
+      ]);
+      expect(dataBucketAccess(aws, 'ApiFunctionServiceRole')).toEqual([
+        { actions: ['s3:GetObject'], on: '/claim-checks/*' },
+        { actions: ['s3:PutObject', 's3:AbortMultipartUpload'], on: '/claim-checks/*' },
+        { actions: ['s3:ListBucket'], on: '' },
+        { actions: ['s3:GetObject'], on: '/training/checkpoints/runs/*' },
+        { actions: ['s3:ListBucket'], on: '', condition: { StringLike: { 's3:prefix': ['training/checkpoints/runs/*'] } } },
+      ]);
+    });
+
+    it('lets no role Encrypt or ReEncrypt with the data key: Decrypt to read, GenerateDataKey too where the role writes', () => {
+      const onDataKey = actionsOn(aws, 'DataKey');
+      expect(Object.keys(onDataKey).length).toBeGreaterThanOrEqual(8);
+      for (const [policy, actions] of Object.entries(onDataKey)) {
+        expect([policy, [...new Set(actions)].sort()]).toEqual([policy, expect.arrayContaining(['kms:Decrypt'])]);
+        for (const action of actions) expect(['kms:Decrypt', 'kms:GenerateDataKey']).toContain(action);
+      }
+      // Evaluating a model only reads (lambdas/evaluate-model/steps.ts).
+      expect(Object.entries(onDataKey).find(([id]) => id.startsWith('StepsEvaluateModel'))![1]).toEqual(['kms:Decrypt']);
+      expect(JSON.stringify(aws.toJSON())).not.toMatch(/kms:(ReEncrypt|Encrypt")/);
+    });
+
+    it('lets only the worker touch the audit anchors, to put and read them: no deletes, retention, legal holds or version reads', () => {
+      const onAnchors = actionsOn(aws, 'AuditLogAnchorBucket');
+      expect(Object.keys(onAnchors)).toEqual([expect.stringMatching(/^WorkerTaskTaskRole/)]);
+      expect(Object.values(onAnchors)[0]!.sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    });
+
+    it('names in each role\'s environment exactly the buckets, tables and keys the role may use (the grant sets both)', () => {
+      const template = aws.toJSON() as { Resources: Record<string, Resource> };
+      const typeOf = (id: string) => template.Resources[id]?.Type;
+      // A bucket's own key is used through the bucket, so its grant names the bucket only.
+      const bucketKeys = new Set(resources(aws, 'AWS::S3::Bucket').flatMap((b) => refsIn(b.Properties.BucketEncryption)));
+      const granted = (value: unknown) => refsIn(value).filter((id) => ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::KMS::Key'].includes(typeOf(id) ?? '') && !bucketKeys.has(id));
+      const policyOf = (roleId: string) => (Object.values(aws.findResources('AWS::IAM::Policy')) as Resource[]).filter((p) => refsIn(p.Properties.Roles).includes(roleId));
+      const roleResources = (roleId: string) => new Set(policyOf(roleId).flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement.flatMap((st) => granted(st.Resource))));
+      const checked: string[] = [];
+      for (const [id, f] of Object.entries(aws.findResources('AWS::Lambda::Function')) as Array<[string, Resource]>) {
+        const role = refsIn(f.Properties.Role)[0]!;
+        expect([id, new Set(granted((f.Properties.Environment as { Variables: unknown }).Variables))]).toEqual([id, roleResources(role)]);
+        checked.push(id);
+      }
+      const [taskId, task] = Object.entries(aws.findResources('AWS::ECS::TaskDefinition'))[0] as [string, Resource];
+      const env = workerContainer(aws).Environment;
+      expect([taskId, new Set(granted(env.filter((e) => e.Name !== 'STEPLESS_FUNCTIONS')))]).toEqual([taskId, roleResources(refsIn(task.Properties.TaskRoleArn)[0]!)]);
+      expect(checked.length).toBe(12);
     });
   });
 
@@ -260,6 +337,30 @@ describe('the AWS target', () => {
       expect(Object.fromEntries(workerContainer(aws).Environment.map((e) => [e.Name, e.Value])).TEMPORAL_TLS).toBe('true');
       aws.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TEMPORAL_TLS: 'true' }) } });
       expect(Annotations.fromStack(awsStack).findWarning('*', Match.anyValue())).toEqual([]);
+    });
+
+    it('gives the API function (a Temporal client) its own credential when one is set, which only it may read', () => {
+      const { template: separate, stack } = synthTemplate('aws', { temporalApiKeySecretArn: API_KEY_SECRET, temporalClientApiKeySecretArn: CLIENT_API_KEY_SECRET });
+      const workerEnv = Object.fromEntries(workerContainer(separate).Environment.map((e) => [e.Name, e.Value]));
+      expect(workerEnv.TEMPORAL_API_KEY_SECRET_ARN).toBe(API_KEY_SECRET);
+      const api = resources(separate, 'AWS::Lambda::Function').find((f) => String(f.Properties.Description).startsWith('The HTTP API'))!;
+      expect((api.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({ TEMPORAL_API_KEY_SECRET_ARN: CLIENT_API_KEY_SECRET, TEMPORAL_ADDRESS: TEST_TEMPORAL_ADDRESS });
+      const readers = (arn: string) => Object.keys(actionsOn(separate, arn)).map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort();
+      expect(readers(API_KEY_SECRET)).toEqual(['WorkerTaskTaskRoleDefaultPolicy']);
+      expect(readers(CLIENT_API_KEY_SECRET)).toEqual(['ApiFunctionServiceRoleDefaultPolicy']);
+      expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+      // An mTLS client certificate is the other kind, whatever the worker uses.
+      const { template: mtls } = synthTemplate('aws', { temporalApiKeySecretArn: API_KEY_SECRET, temporalClientTlsSecretArn: CLIENT_TLS_SECRET });
+      mtls.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^The HTTP API'), Environment: { Variables: Match.objectLike({ TEMPORAL_TLS_SECRET_ARN: CLIENT_TLS_SECRET }) } });
+    });
+
+    it('lets the API function share the worker\'s credential when no client credential is set, with a synthesis warning', () => {
+      const { template: shared, stack } = synthTemplate('aws', { temporalApiKeySecretArn: API_KEY_SECRET });
+      shared.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^The HTTP API'), Environment: { Variables: Match.objectLike({ TEMPORAL_API_KEY_SECRET_ARN: API_KEY_SECRET }) } });
+      const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+      expect(warnings.map((w) => [w.id, w.entry.data as string])).toEqual([
+        ['/Test-aws/Temporal', expect.stringMatching(/the API function connects to Temporal with the worker's credential \(temporalApiKeySecretArn\).*-c temporalClientApiKeySecretArn=<secret ARN>/)],
+      ]);
     });
 
     it('connects in plaintext only when temporalInsecure=true says so, with a synthesis warning', () => {
@@ -314,6 +415,10 @@ describe('deployment settings', () => {
     [{ ...base, temporalApiKeySecretArn: 'my-secret' }, /"temporalApiKeySecretArn" must be a Secrets Manager secret ARN/],
     [{ ...base, temporalApiKeySecretArn: API_KEY_SECRET, temporalTlsSecretArn: API_KEY_SECRET }, /alternatives/],
     [{ ...base, corsOrigins: 'https://a.example.com/app' }, /"corsOrigins" must list origins/],
+    [{ ...base, temporalClientApiKeySecretArn: 'client-key' }, /"temporalClientApiKeySecretArn" must be a Secrets Manager secret ARN/],
+    [{ ...base, temporalClientApiKeySecretArn: CLIENT_API_KEY_SECRET, temporalClientTlsSecretArn: CLIENT_TLS_SECRET }, /"temporalClientTlsSecretArn" and "temporalClientApiKeySecretArn" are alternatives/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, temporalApiKeySecretArn: API_KEY_SECRET, temporalClientApiKeySecretArn: API_KEY_SECRET }, /names the worker's own secret/],
+    [{ temporalAddress: TEST_TEMPORAL_ADDRESS, temporalInsecure: 'true', temporalClientApiKeySecretArn: CLIENT_API_KEY_SECRET }, /"temporalInsecure" is true but TLS to Temporal is configured/],
     [{ ...base, alarmEmail: 'ops' }, /"alarmEmail" must be an email address/],
   ])('refuses %j', (ctx, message) => {
     expect(() => resolve(ctx)).toThrow(message);

@@ -46,7 +46,7 @@ function acknowledgements(root: IConstruct): Array<{ id: string; reason: string 
 describe('cdk-nag AwsSolutions', () => {
   it.each<[string, DeploymentSettings]>([
     ['the default AWS deployment (API keys, tracing, payload encryption, a new VPC)', {}],
-    ['IAM authorization, Temporal Cloud API key, CORS, no tracing, the API in the VPC', { apiAuth: 'iam', apiInVpc: true, temporalApiKeySecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:temporal-AbCdEf', corsOrigins: ['https://ops.example.com'], tracing: false }],
+    ['IAM authorization, Temporal Cloud API keys (the clients\' their own), CORS, no tracing, the API in the VPC', { apiAuth: 'iam', apiInVpc: true, temporalApiKeySecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:temporal-AbCdEf', temporalClientApiKeySecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:temporal-client-GhIjKl', corsOrigins: ['https://ops.example.com'], tracing: false }],
   ])('passes for %s', (_name, settings) => {
     const { findings, app } = nag(settings);
     expect(findings).toEqual([]);

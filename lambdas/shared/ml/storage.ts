@@ -11,10 +11,10 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CheckpointStore, type CheckpointManifest } from '../../../runtime/checkpoints';
 import { parseCsv, type Table } from './dataset';
+import { CHECKPOINT_PREFIX } from './prefixes';
 import { sha256Hex } from './state-codec';
 import type { CheckpointSummary, StateRef } from './types';
 
-export const CHECKPOINT_PREFIX = 'training/checkpoints/';
 export const datasetPrefix = (datasetId: string) => `training/datasets/${datasetId}/`;
 
 export function trainingBucket(env: NodeJS.ProcessEnv = process.env): string {
