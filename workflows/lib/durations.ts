@@ -7,7 +7,7 @@
  *              in any case ("m" is minutes)
  *
  * so "24h", "24 hours", "90s", "1.5 h" and "7 Days" all parse. Each field sets its own range
- * (an order's timeouts 1 second to 366 days; a training's review timeout above 0).
+ * (an order's timeouts 1 second to 366 days; a training's review timeout above 0, at most 100 years).
  * Deterministic, no dependencies: workflow code parses with it.
  */
 const UNITS: Record<string, number> = {
@@ -59,8 +59,8 @@ export interface DurationRange {
 /** The default range: 1 second to 366 days (an order's approval timeout and delivery window). */
 export const DAY_SCALE: DurationRange = { minMs: 1000, maxMs: 366 * 86_400_000, rule: 'must be between 1 second and 366 days' };
 
-/** Any duration longer than 0 (a training's review timeout). */
-export const POSITIVE: DurationRange = { minMs: 1, maxMs: Number.MAX_SAFE_INTEGER, rule: 'must be longer than 0' };
+/** Any duration longer than 0, up to a bound no workflow waits beyond (a training's review timeout). */
+export const POSITIVE: DurationRange = { minMs: 1, maxMs: 100 * 365 * 86_400_000, rule: 'must be longer than 0 and at most 100 years' };
 
 /** Why a duration is unacceptable, or undefined when it is fine: not of the grammar, or out of `range`. */
 export function durationProblem(text: unknown, range: DurationRange = DAY_SCALE): string | undefined {

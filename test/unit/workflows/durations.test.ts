@@ -30,7 +30,10 @@ describe('the one duration grammar (workflows/lib/durations.ts), read by every w
     expect(durationProblem('soon')).toMatch(/a duration such as/);
     expect(durationProblem('30 minutes')).toBeUndefined();
     expect(durationProblem('500ms', POSITIVE)).toBeUndefined();
-    expect(durationProblem('0s', POSITIVE)).toBe('must be longer than 0');
+    expect(durationProblem('0s', POSITIVE)).toBe(POSITIVE.rule);
+    expect(durationProblem('0.1 ms', POSITIVE)).toBe(POSITIVE.rule);
     expect(durationProblem('400d', POSITIVE)).toBeUndefined();
+    expect(durationProblem('101 weeks', POSITIVE)).toBeUndefined();
+    expect(durationProblem('6000 weeks', POSITIVE)).toBe(POSITIVE.rule);
   });
 });
