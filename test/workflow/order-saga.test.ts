@@ -132,7 +132,7 @@ describe('order saga (time-skipping)', () => {
       expect(s.compensations).toEqual([]);
       // One naming scheme (workflows/lib/audit.ts): the start and end, each step by its input and output digests.
       expect(fakes.audit.map((e) => e.type)).toEqual(['order.started', 'order.step-completed', 'order.step-completed', 'order.step-completed', 'order.step-completed', 'order.completed']);
-      expect(fakes.audit.map((e) => e.step ?? null)).toEqual([null, 'reserveInventory', 'validateAddress', 'chargePayment', 'createShipment', null]);
+      expect(fakes.audit.map((e) => e.step ?? null)).toEqual([null, 'reserveStock', 'validateAddress', 'chargePayment', 'createShipment', null]);
       expect(fakes.auditDigests).toEqual([['inputSha256'], ...Array(4).fill(['inputSha256', 'outputSha256']), ['outputSha256']]);
     });
   });

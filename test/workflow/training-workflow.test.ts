@@ -75,8 +75,14 @@ describe('training workflow (time-skipping)', () => {
     expect(result.accuracy!).toBeGreaterThan(0.8);
     // One naming scheme (workflows/lib/audit.ts): start, each step by its input and output digests, checkpoints, the end.
     const epoch = (n: number) => ({ type: 'training.step-completed', step: 'trainEpoch', epoch: n });
-    const checkpoint = (n: number) => ({ type: 'training.checkpoint-saved', epoch: n, sampleMerkleRoot: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    const expected: Array<Record<string, unknown>> = [{ type: 'training.started' }, { type: 'training.step-completed', step: 'prepareDataset' }, epoch(1), epoch(2), checkpoint(2), epoch(3), epoch(4), checkpoint(4), epoch(5), checkpoint(5), { type: 'training.completed' }];
+    const evaluation = (n: number) => ({ type: 'training.step-completed', step: 'evaluateModel', epoch: n });
+    const checkpoint = (n: number) => ({ type: 'training.checkpoint-saved', step: 'saveTrainingCheckpoint', epoch: n, sampleMerkleRoot: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const expected: Array<Record<string, unknown>> = [
+      { type: 'training.started' },
+      { type: 'training.step-completed', step: 'prepareDataset' },
+      ...[1, 2, 3, 4, 5].flatMap((n) => (n % 2 === 0 || n === 5 ? [epoch(n), evaluation(n), checkpoint(n)] : [epoch(n)])),
+      { type: 'training.completed' },
+    ];
     expect(cloud.audit).toHaveLength(expected.length);
     for (const [i, e] of expected.entries()) expect(cloud.audit[i]).toMatchObject(e);
   });

@@ -112,7 +112,9 @@ async function coordinate(run: AnalysisRun, input: MultiAgentInput): Promise<Ana
 
   if (run.settings.refactor && !stoppedByBudget) {
     // The type check needs every source file of the snapshot.
-    const manifest = await snapshotManifest(run.snapshotLocation);
+    const manifestInput = run.snapshotLocation;
+    const manifest = await snapshotManifest(manifestInput);
+    await run.audit.step('readSnapshotManifest', { input: manifestInput, output: manifest }, { snapshotId: manifest.snapshotId, files: manifest.files.length });
     await run.planAndRefactor(findings, unused, manifest.files.map((f) => f.path));
   }
 

@@ -160,7 +160,7 @@ export class AnalysisRun {
       queue.shift();
       reserved = roundAmount(reserved + estimate);
       this.progress.files.inFlight.push(next.path);
-      const task: Promise<void> = analyzeFile({
+      const request = {
         analysisId: input.analysisId,
         snapshot: this.snapshotLocation,
         file: next,
@@ -169,14 +169,16 @@ export class AnalysisRun {
         pricePer1kTokens: price,
         deepCostFactor: factor,
         complexityThreshold: input.complexityThreshold,
-      })
-        .then((result) => {
+      };
+      const task: Promise<void> = analyzeFile(request)
+        .then(async (result) => {
           reserved = roundAmount(reserved - estimate);
           this.spend(result.cost.amount, result.cost.tokens);
           this.progress.files.inFlight = this.progress.files.inFlight.filter((p) => p !== next.path);
           this.progress.files.lastCompleted = next.path;
           onResult(result);
           this.publish();
+          await this.audit.step('analyzeFile', { input: request, output: result }, { path: next.path, depth, score: result.score, findings: result.findings.length, cost: result.cost.amount });
         })
         .finally(() => inFlight.delete(task));
       inFlight.add(task);
@@ -262,26 +264,37 @@ export class AnalysisRun {
 
     await this.stage('refactoring', { batches: plan.batches.length });
     const snapshot = this.snapshotLocation;
-    let baseline = (await checkFiles({ snapshot, paths: [...paths] })).keys;
+    let baseline = (await this.checkFiles({ snapshot, paths: [...paths] })).keys;
     for (const [i, batch] of plan.batches.entries()) {
       const state: BatchState = this.progress.batches[i]!;
-      const applied = await applyRefactoring({ snapshot, batchId: `${workflowInfo().workflowId}/${batch.id}`, transform: batch.transform, files: batch.files });
+      const applyInput = { snapshot, batchId: `${workflowInfo().workflowId}/${batch.id}`, transform: batch.transform, files: batch.files };
+      const applied = await applyRefactoring(applyInput);
+      await this.audit.step('applyRefactoring', { input: applyInput, output: applied }, { batchId: batch.id, files: applied.applied.length });
       const written = applied.applied.filter((f) => f.versionId !== f.previousVersionId);
       state.versions = Object.fromEntries(applied.applied.map((f) => [f.path, { previousVersionId: f.previousVersionId, versionId: f.versionId }]));
-      const check = await checkFiles({ snapshot, paths: [...paths], baseline });
+      const check = await this.checkFiles({ snapshot, paths: [...paths], baseline });
       if (check.ok) {
         state.status = 'applied';
         baseline = check.keys;
         await this.audit.record('batch-applied', { batchId: batch.id, transform: batch.transform, files: batch.files.map((f) => f.path), edits: applied.applied.reduce((s, f) => s + f.edits, 0) });
         continue;
       }
-      const restored = await rollbackRefactoring({ snapshot, batchId: batch.id, files: written.map((f) => ({ path: f.path, previousVersionId: f.previousVersionId })) });
+      const rollbackInput = { snapshot, batchId: batch.id, files: written.map((f) => ({ path: f.path, previousVersionId: f.previousVersionId })) };
+      const restored = await rollbackRefactoring(rollbackInput);
+      await this.audit.step('rollbackRefactoring', { input: rollbackInput, output: restored }, { batchId: batch.id, files: restored.restored.length });
       for (const r of restored.restored) state.versions[r.path] = { previousVersionId: r.restoredFrom, versionId: r.versionId };
       state.status = 'rolled-back';
       state.newDiagnostics = check.newDiagnostics.slice(0, 20);
       state.reason = `${check.newDiagnostics.length} new type error(s), e.g. ${check.newDiagnostics[0]?.file}:${check.newDiagnostics[0]?.line} TS${check.newDiagnostics[0]?.code} ${check.newDiagnostics[0]?.message}`;
       await this.audit.record('batch-rolled-back', { batchId: batch.id, transform: batch.transform, files: written.map((f) => f.path), reason: state.reason });
     }
+  }
+
+  /** The type check of the snapshot (against a baseline of known diagnostics, when given), audited as a step. */
+  private async checkFiles(input: Parameters<typeof checkFiles>[0]): Promise<Awaited<ReturnType<typeof checkFiles>>> {
+    const check = await checkFiles(input);
+    await this.audit.step('checkFiles', { input, output: check }, { ok: check.ok, newDiagnostics: check.newDiagnostics.length });
+    return check;
   }
 
   /** Records a cancellation (outside the cancelled scope) and passes it on. */

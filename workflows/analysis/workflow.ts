@@ -56,7 +56,7 @@ async function analyse(run: AnalysisRun, original: AnalysisInput): Promise<Analy
   await run.audit.started({ workflowType: 'codebaseAnalysis', analysisId: input.analysisId, budget: input.budget, specialist: input.specialist ?? null }, original);
   const manifestInput = { ...(input.snapshot.bucket ? { bucket: input.snapshot.bucket } : {}), prefix: input.snapshot.prefix };
   const manifest = await snapshotManifest(manifestInput);
-  await run.audit.step('snapshotManifest', { input: manifestInput, output: manifest }, { snapshotId: manifest.snapshotId, files: manifest.files.length });
+  await run.audit.step('readSnapshotManifest', { input: manifestInput, output: manifest }, { snapshotId: manifest.snapshotId, files: manifest.files.length });
   run.location = manifest.snapshot;
   progress.files.total = manifest.files.length;
 

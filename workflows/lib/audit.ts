@@ -8,7 +8,9 @@ import { auditLog, type AppendAuditEventResult, type AuditRecordOptions } from '
  *
  *   <w>.started           the input, by digest (inputSha256)
  *   <w>.step-completed    a Lambda step: `step` names it; its input and output by digest
- *                         (inputSha256, outputSha256) beside a summary of the result
+ *                         (inputSha256, outputSha256) beside a summary of the result. A step whose
+ *                         result the workflow names (training.checkpoint-saved) is recorded under
+ *                         that name instead, with the same `step` and digests: one event a step.
  *   <w>.decision-requested / <w>.decision-taken
  *                         a person's decision: `gate` names it (approval, review, budget, plan)
  *   <w>.<domain event>    what only this workflow does (training.checkpoint-saved, analysis.stage-entered, ...)
@@ -43,8 +45,11 @@ export interface WorkflowAudit {
   /** True for runs on the one scheme; false for runs started before it (they keep their former names). */
   readonly current: boolean;
   started(fields: Fields, input: unknown): Promise<AppendAuditEventResult | undefined>;
-  /** A step's input and output (what to hash: pass a redacted copy of secrets) and a summary of its result. */
-  step(step: string, io: { input: unknown; output: unknown }, fields?: Fields): Promise<AppendAuditEventResult | undefined>;
+  /**
+   * A step's input and output (what to hash: pass a redacted copy of secrets) and a summary of its
+   * result, as `<w>.step-completed`, or as `<w>.<event>` when the workflow names what the step did.
+   */
+  step(step: string, io: { input: unknown; output: unknown }, fields?: Fields, event?: string): Promise<AppendAuditEventResult | undefined>;
   /** An event of the workflow's own: `event` without the workflow prefix, e.g. 'checkpoint-saved'. */
   record(event: string, fields?: Fields, options?: AuditRecordOptions): Promise<AppendAuditEventResult | undefined>;
   /** A person's decision asked for, or taken (or timed out), at the gate named (approval, review, budget, plan). */
@@ -67,7 +72,7 @@ export function workflowAudit(workflow: AuditedWorkflow, legacy: LegacyAuditName
   return {
     current,
     started: (fields, input) => append('started', fields, fields, { digests: { inputSha256: input } }, { digests: { [legacy.inputDigest ?? 'inputSha256']: input } }),
-    step: (step, io, fields = {}) => append(`step-completed:${step}`, { step, ...fields }, fields, { digests: { inputSha256: io.input, outputSha256: io.output } }, {}),
+    step: (step, io, fields = {}, event) => append(event ?? `step-completed:${step}`, { step, ...fields }, fields, { digests: { inputSha256: io.input, outputSha256: io.output } }, {}),
     record: (event, fields = {}, options = {}) => append(event, fields, fields, options, options),
     decision: (phase, gate, fields) => append(`decision-${phase}:${gate}`, { gate, ...fields }, fields, {}, {}),
     ended: (end, fields, output) => append(end, fields, fields, { checkpoint: true, ...(output === undefined ? {} : { digests: { outputSha256: output } }) }, { checkpoint: true, ...(output !== undefined && legacy.endDigest ? { digests: { outputSha256: output } } : {}) }),

@@ -8,7 +8,7 @@ export const ORDER_MESSAGES = { stateQuery: 'orderState', approvalUpdate: 'appro
 export const ORDER_LEGACY_AUDIT = {
   names: {
     'order.started': 'order.received',
-    'order.step-completed:reserveInventory': 'inventory.reserved',
+    'order.step-completed:reserveStock': 'inventory.reserved',
     'order.step-completed:validateAddress': 'address.validated',
     'order.step-completed:chargePayment': 'payment.charged',
     'order.step-completed:createShipment': 'shipment.created',

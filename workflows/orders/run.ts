@@ -95,7 +95,7 @@ export class OrderRun {
     const reservation = await this.forwardStep('reserveInventory', 'RESERVING_INVENTORY', () => reserveStock(input), (r) => ({ reservationId: r.reservationId, duplicate: r.duplicate }));
     this.saga.add('releaseInventory', () => releaseStock({ orderId }));
     this.state.reservation = { reservationId: reservation.reservationId };
-    await this.audit.step('reserveInventory', { input, output: reservation }, { orderId, reservationId: reservation.reservationId, items: reservation.items });
+    await this.audit.step('reserveStock', { input, output: reservation }, { orderId, reservationId: reservation.reservationId, items: reservation.items });
   }
 
   /** VALIDATING_ADDRESS: an undeliverable address fails the order before the card is charged. */

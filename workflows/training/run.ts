@@ -178,11 +178,12 @@ export class TrainingRun {
       weightsSha256: epochResult.weightsSha256,
       state: this.stateRef,
     };
-    const saved = await saveTrainingCheckpoint({ modelId: state.modelId, epoch: epochResult.epoch, state: this.stateRef, parent: this.lastCheckpointId, metadata });
+    const input = { modelId: state.modelId, epoch: epochResult.epoch, state: this.stateRef, parent: this.lastCheckpointId, metadata };
+    const saved = await saveTrainingCheckpoint(input);
     state.checkpoints.push(saved);
     this.lastCheckpointId = saved.checkpointId;
     this.lastCheckpointEpoch = epochResult.epoch;
-    await this.audit.record('checkpoint-saved', {
+    await this.audit.step('saveTrainingCheckpoint', { input, output: saved }, {
       trainingId: state.trainingId,
       modelId: state.modelId,
       epoch: epochResult.epoch,
@@ -193,7 +194,7 @@ export class TrainingRun {
       weightsSha256: epochResult.weightsSha256,
       loss: epochResult.loss,
       accuracy: lastEvaluation?.accuracy ?? null,
-    });
+    }, 'checkpoint-saved');
     this.roots = {};
   }
 
@@ -296,17 +297,20 @@ export class TrainingRun {
   }
 
   private async evaluate(state: StateRef): Promise<void> {
-    const evaluation = await evaluateModel({ dataset: this.datasetRef, state });
+    const input = { dataset: this.datasetRef, state };
+    const evaluation = await evaluateModel(input);
     this.lastEvaluation = evaluation;
     this.state.accuracy = evaluation.accuracy;
     this.state.evaluations.push({ epoch: this.state.epoch, accuracy: evaluation.accuracy, loss: evaluation.loss });
+    await this.audit.step('evaluateModel', { input, output: evaluation }, { trainingId: this.state.trainingId, epoch: this.state.epoch, accuracy: evaluation.accuracy, loss: evaluation.loss });
   }
 
   /** Loads the checkpoint to resume from: it must be of the same dataset and model shape. */
   private async resume(checkpoint: string): Promise<void> {
     const { request, state } = this;
     const dataset = this.datasetRef;
-    const r = await resolveTrainingCheckpoint({ modelId: request.modelId, checkpoint });
+    const input = { modelId: request.modelId, checkpoint };
+    const r = await resolveTrainingCheckpoint(input);
     const m = r.metadata;
     if (m.datasetId !== dataset.datasetId) {
       throw ApplicationFailure.nonRetryable(`checkpoint ${r.checkpoint.checkpointId} was trained on dataset ${m.datasetId}, not ${dataset.datasetId}`, 'CheckpointMismatch');
@@ -325,7 +329,7 @@ export class TrainingRun {
     this.stateRef = r.state;
     this.lastCheckpointId = r.checkpoint.checkpointId;
     this.lastCheckpointEpoch = r.checkpoint.epoch;
-    await this.audit.record('resumed', { trainingId: state.trainingId, checkpointId: r.checkpoint.checkpointId, epoch: r.checkpoint.epoch, weightsSha256: m.weightsSha256, seed: state.seed });
+    await this.audit.step('resolveTrainingCheckpoint', { input, output: r }, { trainingId: state.trainingId, checkpointId: r.checkpoint.checkpointId, epoch: r.checkpoint.epoch, weightsSha256: m.weightsSha256, seed: state.seed }, 'resumed');
   }
 
   private acceptDecisions(): void {
