@@ -75,7 +75,7 @@ export class TrainingRun {
   private roots: Record<string, string>;
   private pending: DecisionRecord | undefined;
   private epochsThisRun = 0;
-  stopped = false;
+  private stopped = false;
 
   private readonly request: SettledRequest;
 

@@ -6,8 +6,6 @@ import { TRAINING_LEGACY_AUDIT } from './names';
 import { TrainingRun, type TrainingCarry } from './run';
 import type { TrainingRequest, TrainingResult } from './types';
 
-export type { TrainingCarry } from './run';
-
 /**
  * Trains a model one epoch per Lambda invocation, as its state diagram: PREPARING (dataset; the
  * checkpoint to resume from) → TRAINING, epoch by epoch → CHECKPOINT every `checkpointEvery`
