@@ -10,6 +10,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY workflows ./workflows
+COPY domain ./domain
 COPY runtime ./runtime
 COPY worker ./worker
 COPY lambdas ./lambdas

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ORDER_MESSAGES, type ApprovalInput, type OrderInput } from '../workflows/orders/types';
+import { ORDER_MESSAGES, ORDER_WORKFLOW } from '../workflows/orders/names';
+import type { ApprovalInput, OrderInput } from '../workflows/orders/types';
 import type { Handlers } from './router';
 import type { orderSpecs } from './specs/orders';
 import { cancelWorkflow, requestIdOf, runUpdate, startWorkflow, workflowStatus, type ResourceKind } from './workflow-calls';
@@ -11,7 +12,7 @@ export const orderHandlers: Handlers<typeof orderSpecs> = {
   start: ({ event, body }) => {
     const orderId = body.orderId ?? randomUUID();
     const input: OrderInput = { ...body, orderId };
-    return startWorkflow(event, order, { id: orderId, workflowType: 'orderProcessing', args: [input] });
+    return startWorkflow(event, order, { id: orderId, workflowType: ORDER_WORKFLOW, args: [input] });
   },
   status: ({ params }) => workflowStatus(order, params.orderId!, ORDER_MESSAGES.stateQuery),
   approval: ({ event, params, body }) => {

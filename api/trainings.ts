@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { checkpointStore, summarize, trainingBucket } from '../lambdas/shared/ml/storage';
-import type { DecisionInput, TrainingRequest, TrainingState } from '../workflows/training/definitions';
+import { TRAINING_MESSAGES, TRAINING_WORKFLOW } from '../workflows/training/names';
+import type { DecisionInput, TrainingRequest, TrainingState } from '../workflows/training/types';
 import { HttpError, json } from './http';
 import type { Handlers } from './router';
 import type { trainingSpecs } from './specs/trainings';
@@ -20,18 +21,18 @@ export const trainingHandlers: Handlers<typeof trainingSpecs> = {
   start: ({ event, body }) => {
     const trainingId = body.trainingId ?? randomUUID();
     const request: TrainingRequest = { ...body, trainingId };
-    return startWorkflow(event, training, { id: trainingId, workflowType: 'trainingWorkflow', args: [request], extra: { modelId: body.modelId } });
+    return startWorkflow(event, training, { id: trainingId, workflowType: TRAINING_WORKFLOW, args: [request], extra: { modelId: body.modelId } });
   },
-  status: ({ params }) => workflowStatus(training, params.trainingId!, 'state'),
+  status: ({ params }) => workflowStatus(training, params.trainingId!, TRAINING_MESSAGES.stateQuery),
   decision: ({ event, params, body }) => {
     const decision: DecisionInput = { ...body, requestId: requestIdOf(event, 'decision', body) };
-    return runUpdate(training, params.trainingId!, 'decision', decision, 'decide');
+    return runUpdate(training, params.trainingId!, TRAINING_MESSAGES.decisionUpdate, decision, 'decide');
   },
   checkpoints: async ({ params }) => {
     const { handle } = await existingWorkflow(training, params.trainingId!);
     let modelId: string;
     try {
-      modelId = (await handle.query<TrainingState>('state')).modelId;
+      modelId = (await handle.query<TrainingState>(TRAINING_MESSAGES.stateQuery)).modelId;
     } catch (err) {
       throw new HttpError(503, `could not read the training's model id (is a worker running?): ${(err as Error).message}`);
     }

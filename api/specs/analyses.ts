@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORIES } from '../../lambdas/shared/analysis/types';
+import { CATEGORIES } from '../../domain/analysis/types';
 import { clientIdSchema, defineSpec, resourceErrors } from './route-spec';
 import { acceptedSchema, idempotencyKeyHeader, statusSchema } from './workflow-answers';
 

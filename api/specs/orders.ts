@@ -1,28 +1,15 @@
 import { z } from 'zod';
 import { luhnValid } from '../../lambdas/payment/cards';
-import { DURATION_UNITS, durationProblem } from '../../workflows/orders/durations';
-import { ORDER_DEFAULTS } from '../../workflows/orders/types';
-import { TRIMMED_WHITESPACE, clientIdSchema, defineSpec, resourceErrors } from './route-spec';
+import { ORDER_DEFAULTS } from '../../workflows/orders/defaults';
+import { durationSchema } from './duration';
+import { clientIdSchema, defineSpec, resourceErrors } from './route-spec';
 import { acceptedSchema, idempotencyKeyHeader, statusSchema } from './workflow-answers';
 
-/** The order saga's routes (workflows/orders/order-workflow.ts; docs/workflows/order.md); api/orders.ts handles them. */
+/** The order saga's routes (workflows/orders/workflow.ts; docs/workflows/order.md); api/orders.ts handles them. */
 
 const text = (what: string, max = 200) => z.string({ error: `must be a string: ${what}` }).trim().min(1, `must not be empty: ${what}`).max(max, `must be at most ${max} characters`);
 
-/** parseDuration's syntax as a pattern for the document (its range, 1 second to 366 days, is in the description). */
-const ws = `[${TRIMMED_WHITESPACE}]*`;
-const unitPattern = [...DURATION_UNITS].sort((a, b) => b.length - a.length).map((unit) => [...unit].map((c) => `[${c.toLowerCase()}${c.toUpperCase()}]`).join('')).join('|');
-const DURATION_TEXT_PATTERN = `^${ws}[0-9]+(?:\\.[0-9]+)?${ws}(?:${unitPattern})${ws}$`;
-
-const duration = (what: string, dflt: string) =>
-  z
-    .string({ error: 'must be a duration string such as "24 hours" or "2 seconds"' })
-    .superRefine((value, ctx) => {
-      const problem = durationProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .meta({ pattern: DURATION_TEXT_PATTERN })
-    .describe(`${what}; a duration such as "24 hours", "30 minutes", "2 seconds", "7 days" (1 second to 366 days). Default "${dflt}"`);
+const duration = (what: string, dflt: string) => durationSchema(`${what}. Default "${dflt}"`);
 
 const twoDecimals = (n: number) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6;
 

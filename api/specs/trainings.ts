@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DURATION_PATTERN } from '../../workflows/training/duration';
+import { POSITIVE } from '../../workflows/lib/durations';
+import { durationSchema, ZERO_DURATION_PATTERN } from './duration';
 import { clientIdSchema, defineSpec, errors as plainErrors, resourceErrors } from './route-spec';
 import { acceptedSchema, idempotencyKeyHeader, statusSchema } from './workflow-answers';
 
@@ -44,7 +45,7 @@ export const startTrainingSchema = z
     seed: int('an integer', 0, Number.MAX_SAFE_INTEGER).optional().describe('Default: the resumed checkpoint’s seed, else FNV-1a-32 of the workflow id. 0 is valid.'),
     checkpointEvery: int('an integer number of epochs', 1, 10_000).describe('Save a checkpoint after every N-th epoch (and the last)'),
     reviewEvery: int('an integer number of epochs', 1, 10_000).optional().describe('Pause for a decision after every K-th epoch; default never'),
-    reviewTimeout: z.string({ error: 'must be a string' }).regex(DURATION_PATTERN, 'must be a duration like "24h", "30m", "90s" or "500ms"').optional().describe('Default 24h'),
+    reviewTimeout: durationSchema('How long a review waits for a decision. Default "24h"', POSITIVE).optional(),
     reviewTimeoutAction: z.enum(['continue', 'stop'], 'must be "continue" or "stop"').optional().describe('What a review that times out does; default continue'),
     resumeFrom: z.string({ error: 'must be a string' }).regex(/^(latest|[0-9a-f]{32})$/, 'must be "latest" or a checkpoint id (32 lowercase hex digits)').optional(),
     failAtEpoch: int('an integer', 1, 10_000).optional().describe('Fault injection: this epoch fails on every attempt, so the training fails there'),
@@ -52,12 +53,11 @@ export const startTrainingSchema = z
   })
   // `when`: checked even if other fields are invalid, so one 400 names every problem.
   .refine((b) => b.hyperparameters !== undefined || b.resumeFrom !== undefined, { path: ['hyperparameters'], message: 'is required unless resumeFrom is given', when: isObjectPayload })
-  .refine((b) => b.reviewTimeout === undefined || !/^0+[a-z]+$/.test(b.reviewTimeout), { path: ['reviewTimeout'], message: 'must be longer than 0', when: isObjectPayload })
-  // The two rules above as JSON Schema, for the document (a refinement emits none).
+  // The rule above, and the review timeout's range, as JSON Schema for the document (a refinement emits none).
   .meta({
     allOf: [
       { anyOf: [{ required: ['hyperparameters'] }, { required: ['resumeFrom'] }], description: 'hyperparameters unless resumeFrom' },
-      { properties: { reviewTimeout: { not: { pattern: '^0+[a-z]+$' } } }, description: 'reviewTimeout longer than 0' },
+      { properties: { reviewTimeout: { not: { pattern: ZERO_DURATION_PATTERN } } }, description: 'reviewTimeout longer than 0' },
     ],
   });
 

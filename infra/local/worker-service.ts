@@ -70,7 +70,7 @@ export function runWorkerInForeground(outputs: StackOutputs): Promise<number | n
  */
 function fingerprint(outputs: StackOutputs): string {
   const hash = createHash('sha256').update(JSON.stringify(outputs));
-  for (const dir of ['worker', 'workflows', 'runtime', 'lambdas']) {
+  for (const dir of ['worker', 'workflows', 'domain', 'runtime', 'lambdas']) {
     for (const file of sourceFiles(join(repoRoot, dir))) hash.update(file).update(readFileSync(file));
   }
   return hash.digest('hex');

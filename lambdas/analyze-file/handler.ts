@@ -1,10 +1,10 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { withIdempotency } from '../../runtime/idempotency';
 import { functionHandler } from '../../runtime/steps/handler';
-import { resolveImport } from '../shared/analysis/graph';
+import { resolveImport } from '../../domain/analysis/graph';
 import { mapLimit, readManifest, readSnapshotFile, type SnapshotLocation } from '../shared/analysis/snapshot';
 import { StaticAnalyzer } from '../shared/analysis/static-analyzer';
-import { ANALYSABLE_FILE, type Analyzer, type FileRef } from '../shared/analysis/types';
+import { ANALYSABLE_FILE, type Analyzer, type FileRef } from '../../domain/analysis/types';
 import { dynamo, requireEnv, s3 } from '../shared/aws';
 import { analyzeFile, type AnalyzeFileInput, type AnalyzeFileResult } from './steps';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { declareFunction, defineStep, returns } from '../../runtime/steps/declare';
-import type { AnalysisCost, FileFindings } from '../shared/analysis/types';
+import type { AnalysisCost, FileFindings } from '../../domain/analysis/types';
 import { fileRef, snapshotLocation } from '../snapshot-manifest/steps';
 
 /**

@@ -1,5 +1,5 @@
 import { functionHandler } from '../../runtime/steps/handler';
-import { ANALYSABLE_FILE } from '../shared/analysis/types';
+import { ANALYSABLE_FILE } from '../../domain/analysis/types';
 import { readManifest } from '../shared/analysis/snapshot';
 import { requireEnv, s3 } from '../shared/aws';
 import { snapshotManifest } from './steps';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { declareFunction, defineStep, returns } from '../../runtime/steps/declare';
-import type { FileRef } from '../shared/analysis/types';
+import type { FileRef } from '../../domain/analysis/types';
 
 /**
  * The snapshot-manifest function: reads and validates a repository snapshot's manifest. Its step,

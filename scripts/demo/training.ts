@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CheckpointSummary, TrainingResult, TrainingState } from '../../workflows/training/definitions';
+import type { CheckpointSummary, TrainingResult, TrainingState } from '../../workflows/training/types';
 
 interface Status {
   trainingId: string;

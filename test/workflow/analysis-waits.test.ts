@@ -13,7 +13,7 @@ import { StaticAnalyzer } from '../../lambdas/shared/analysis/static-analyzer';
 import { applyTransform } from '../../lambdas/shared/analysis/transforms';
 import type { AppendAuditEventRequest } from '../../runtime/audit/log/types';
 import { budgetUpdate, planSignal, planUpdate, progressQuery } from '../../workflows/analysis/messages';
-import type { codebaseAnalysis } from '../../workflows/analysis/codebase-analysis';
+import type { codebaseAnalysis } from '../../workflows/analysis/workflow';
 import type { AnalysisInput, AnalysisProgress } from '../../workflows/analysis/types';
 import { stepActivities } from '../support/step-activities';
 import { createTimeSkippingEnv } from '../support/time-skipping';
@@ -114,7 +114,7 @@ describe('analysis workflow waits (time-skipping)', () => {
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
-    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/analysis/codebase-analysis'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/analysis/workflow'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
   }, 300_000);
 
   afterAll(async () => {
@@ -147,7 +147,7 @@ describe('analysis workflow waits (time-skipping)', () => {
     expect(result.files.analysed).toBeGreaterThan(0);
     expect(result.files.notAnalysed.length).toBeGreaterThan(0);
     expect(result.cost.spent).toBeLessThanOrEqual(0.004);
-    expect(cloud.audit.find((e) => e.type === 'analysis.budget-decided')).toMatchObject({ approved: false, timedOut: true });
+    expect(cloud.audit.find((e) => e.type === 'analysis.decision-taken')).toMatchObject({ gate: 'budget', approved: false, timedOut: true });
     expect(cloud.calls).not.toContain('refactorFiles');
   });
 
@@ -175,7 +175,7 @@ describe('analysis workflow waits (time-skipping)', () => {
   it('budget gate: a decision sent as soon as the gate shows, while its audit event is still being recorded, is not lost', async () => {
     let release!: () => void;
     const auditHeld = new Promise<void>((resolve) => (release = resolve));
-    const cloud = fakeCloud({ 'analysis.budget-approval-requested': auditHeld });
+    const cloud = fakeCloud({ 'analysis.decision-requested': auditHeld });
     await withWorker(cloud, async (taskQueue) => {
       const handle = await env.client.workflow.start<typeof codebaseAnalysis>('codebaseAnalysis', { taskQueue, workflowId: `analysis-${randomUUID()}`, args: [input({ budget: 0.004, parallelism: 1, refactor: false })] });
       await until(handle, (p) => p.stage === 'awaiting-budget-approval');
@@ -185,7 +185,7 @@ describe('analysis workflow waits (time-skipping)', () => {
       release();
       const result = await handle.result();
       expect(result).toMatchObject({ status: 'stopped-by-budget', stoppedByBudget: true });
-      expect(cloud.audit.find((e) => e.type === 'analysis.budget-decided')).toMatchObject({ requestId: 'early', approved: false });
+      expect(cloud.audit.find((e) => e.type === 'analysis.decision-taken')).toMatchObject({ gate: 'budget', requestId: 'early', approved: false });
     });
   });
 
@@ -214,7 +214,7 @@ describe('analysis workflow waits (time-skipping)', () => {
       expect(failing?.status).toBe('rolled-back');
       expect(cloud.versions.get('src/api/handlers.ts')!.at(-1)).toBe(original);
       expect(result.batches.filter((b) => b.status === 'applied').length).toBeGreaterThan(0);
-      expect(cloud.audit.map((e) => e.type)).toEqual(expect.arrayContaining(['analysis.plan-decided', 'analysis.batch-applied', 'analysis.batch-rolled-back', 'analysis.completed']));
+      expect(cloud.audit.map((e) => e.type)).toEqual(expect.arrayContaining(['analysis.decision-taken', 'analysis.batch-applied', 'analysis.batch-rolled-back', 'analysis.completed']));
     });
   });
 });

@@ -4,7 +4,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { approvalSignal, approvalUpdate, orderStateQuery } from '../../workflows/orders/definitions';
+import { approvalSignal, approvalUpdate, orderStateQuery } from '../../workflows/orders/messages';
 import type { OrderInput, OrderState } from '../../workflows/orders/types';
 import { FakeServices } from '../unit/orders/fake-services';
 import { createTimeSkippingEnv } from '../support/time-skipping';
@@ -76,7 +76,7 @@ async function waitForState(handle: WorkflowHandle, wanted: OrderState['state'])
 
 /**
  * Waits until the order sits in its approval wait with no activity in flight (the
- * 'approval.requested' audit event is recorded after the state changes). A cancellation that
+ * 'order.decision-requested' audit event is recorded after the state changes). A cancellation that
  * races that activity's completion makes the Java time-skipping server refuse the cancel command
  * (ACTIVITY_UNKNOWN) and the workflow task retry until the test times out; a real server does not.
  */
@@ -130,7 +130,10 @@ describe('order saga (time-skipping)', () => {
       expect(window).toBeGreaterThanOrEqual(7 * DAY);
       expect(window).toBeLessThan(7 * DAY + 60_000);
       expect(s.compensations).toEqual([]);
-      expect(fakes.audit.map((e) => e.type)).toEqual(['order.received', 'inventory.reserved', 'address.validated', 'payment.charged', 'shipment.created', 'order.completed']);
+      // One naming scheme (workflows/lib/audit.ts): the start and end, each step by its input and output digests.
+      expect(fakes.audit.map((e) => e.type)).toEqual(['order.started', 'order.step-completed', 'order.step-completed', 'order.step-completed', 'order.step-completed', 'order.completed']);
+      expect(fakes.audit.map((e) => e.step ?? null)).toEqual([null, 'reserveStock', 'validateAddress', 'chargePayment', 'createShipment', null]);
+      expect(fakes.auditDigests).toEqual([['inputSha256'], ...Array(4).fill(['inputSha256', 'outputSha256']), ['outputSha256']]);
     });
   });
 
@@ -202,7 +205,7 @@ describe('order saga (time-skipping)', () => {
       expect(fakes.ops()).toEqual(['inventory.reserve', 'shipping.validateAddress', 'payment.charge', 'shipping.create']);
       const s = await stateOf(handle);
       expect(s.approval.decision).toMatchObject({ approvedBy: 'grace', reason: 'known customer' });
-      expect(fakes.audit.map((e) => e.type)).toContain('approval.decided');
+      expect(fakes.audit.find((e) => e.type === 'order.decision-taken')).toMatchObject({ gate: 'approval', approved: true, approvedBy: 'grace' });
 
       // After completion the update is rejected, even a repeat's twin with a new id.
       await expect(handle.executeUpdate(approvalUpdate, { args: [{ approved: true, approvedBy: 'grace', requestId: 'r3' }] })).rejects.toThrow();
@@ -264,7 +267,7 @@ describe('order saga (time-skipping)', () => {
       const s = await stateOf(handle);
       expect(s.state).toBe('CANCELLED');
       expect(s.compensations.every((c) => c.status === 'COMPLETED')).toBe(true);
-      expect(fakes.audit.map((e) => e.type).slice(-2)).toEqual(['order.compensating', 'order.cancelled']);
+      expect(fakes.audit.map((e) => e.type).slice(-2)).toEqual(['order.compensation-started', 'order.cancelled']);
     });
   });
 

@@ -42,6 +42,35 @@ describe('replay of recorded histories', () => {
     expect(results.size).toBe(histories.length);
   });
 
+  it('runs recorded before the one audit naming scheme keep their own event names on replay', async () => {
+    const recorded = (history: unknown): string[] =>
+      (history as { events: Array<{ activityTaskScheduledEventAttributes?: { activityType: { name: string }; input: { payloads: Array<{ data: string }> } } }> }).events
+        .map((e) => e.activityTaskScheduledEventAttributes)
+        .filter((a) => a?.activityType.name === 'appendAuditEvent')
+        .map((a) => (JSON.parse(Buffer.from(a!.input.payloads[0]!.data, 'base64').toString('utf8')) as { event: { type: string } }).event.type);
+    const replayed = new Map<string, string[]>();
+    const byId = new Map(histories.map((h) => [workflowIdOf(h.history), h.file]));
+    const options = {
+      workflowsPath: require.resolve('../../workflows'),
+      replayName: 'replay-audit-names',
+      interceptors: { workflowModules: [require.resolve('./fixtures/audit-names-interceptor')] },
+      sinks: {
+        auditNames: {
+          recorded: {
+            fn: (info: { workflowId: string }, type: string) => {
+              const file = byId.get(info.workflowId) ?? info.workflowId;
+              replayed.set(file, [...(replayed.get(file) ?? []), type]);
+            },
+            callDuringReplay: true,
+          },
+        },
+      },
+    };
+    const inputs = histories.map((h) => ({ workflowId: workflowIdOf(h.history), history: h.history }));
+    for await (const r of Worker.runReplayHistories(options, inputs)) expect(r.error).toBeUndefined();
+    for (const { file, history } of histories) expect({ file, types: replayed.get(file) ?? [] }).toEqual({ file, types: recorded(history) });
+  });
+
   it('catches a non-deterministic change: the same history against a reordered workflow fails', async () => {
     const textStats = histories.filter((h) => h.file.startsWith('text-stats-'));
     expect(textStats.length).toBeGreaterThan(0);

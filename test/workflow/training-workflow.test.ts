@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { decisionSignal, decisionUpdate, trainingStateQuery, type TrainingRequest, type TrainingState } from '../../workflows/training/definitions';
-import { fnv1a32 } from '../../workflows/training/seed';
+import { fnv1a32 } from '../../workflows/training/defaults';
+import { decisionSignal, decisionUpdate, trainingStateQuery } from '../../workflows/training/messages';
+import type { TrainingRequest, TrainingState } from '../../workflows/training/types';
 import type { trainingWorkflow } from '../../workflows/training/workflow';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 import { fakeTrainingCloud, type FakeTrainingCloud } from './fixtures/training-activities';
@@ -72,8 +73,18 @@ describe('training workflow (time-skipping)', () => {
     expect(state.evaluations.map((e) => e.epoch)).toEqual([2, 4, 5]);
     expect(result.checkpoints.map((c) => c.epoch)).toEqual([2, 4, 5]);
     expect(result.accuracy!).toBeGreaterThan(0.8);
-    expect(cloud.audit.map((e) => e.type)).toEqual(['training.started', 'training.checkpoint', 'training.checkpoint', 'training.checkpoint', 'training.completed']);
-    expect(cloud.audit[1]).toMatchObject({ epoch: 2, sampleMerkleRoot: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // One naming scheme (workflows/lib/audit.ts): start, each step by its input and output digests, checkpoints, the end.
+    const epoch = (n: number) => ({ type: 'training.step-completed', step: 'trainEpoch', epoch: n });
+    const evaluation = (n: number) => ({ type: 'training.step-completed', step: 'evaluateModel', epoch: n });
+    const checkpoint = (n: number) => ({ type: 'training.checkpoint-saved', step: 'saveTrainingCheckpoint', epoch: n, sampleMerkleRoot: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const expected: Array<Record<string, unknown>> = [
+      { type: 'training.started' },
+      { type: 'training.step-completed', step: 'prepareDataset' },
+      ...[1, 2, 3, 4, 5].flatMap((n) => (n % 2 === 0 || n === 5 ? [epoch(n), evaluation(n), checkpoint(n)] : [epoch(n)])),
+      { type: 'training.completed' },
+    ];
+    expect(cloud.audit).toHaveLength(expected.length);
+    for (const [i, e] of expected.entries()) expect(cloud.audit[i]).toMatchObject(e);
   });
 
   it('uses seed 0 when asked, and FNV-1a-32 of the workflow id when no seed is given', async () => {
@@ -110,7 +121,9 @@ describe('training workflow (time-skipping)', () => {
       expect(result).toMatchObject({ status: 'COMPLETED', epochs: 4 });
       expect(result.checkpoints.map((c) => c.epoch)).toEqual([3, 4]);
     }
-    expect(cloud.audit.filter((e) => e.type === 'training.decision')).toEqual([expect.objectContaining({ action, source: 'timeout', epoch: 2 })]);
+    expect(cloud.audit.filter((e) => e.type === 'training.decision-taken')).toEqual([expect.objectContaining({ gate: 'review', action, source: 'timeout', epoch: 2 })]);
+    expect(cloud.audit.filter((e) => e.type === 'training.decision-requested')).toEqual([expect.objectContaining({ gate: 'review', epoch: 2 })]);
+    expect(cloud.audit.at(-1)).toMatchObject({ type: action === 'stop' ? 'training.stopped' : 'training.completed' });
   });
 
   it('continue: the researcher decides, training goes on unchanged', async () => {
@@ -150,7 +163,7 @@ describe('training workflow (time-skipping)', () => {
       [4, 0.01, 8],
     ]);
     expect(result.decisions[0]).toMatchObject({ action: 'adjust', appliedFromEpoch: 3 });
-    expect(cloud.audit.find((e) => e.type === 'training.decision')).toMatchObject({ action: 'adjust', appliedFromEpoch: 3, hyperparameters: { learningRate: 0.01 } });
+    expect(cloud.audit.find((e) => e.type === 'training.decision-taken')).toMatchObject({ action: 'adjust', appliedFromEpoch: 3, hyperparameters: { learningRate: 0.01 } });
   });
 
   it('stop: ends early as STOPPED with a checkpoint at the stop', async () => {

@@ -1,9 +1,9 @@
 import { ApplicationFailure, CancellationScope, ChildWorkflowFailure, executeChild, isCancellation, log, ParentClosePolicy, setHandler, workflowInfo } from '@temporalio/workflow';
-import { roundAmount } from '../../lambdas/shared/analysis/cost';
-import type { Category } from '../../lambdas/shared/analysis/types';
-import { codebaseAnalysis } from './codebase-analysis';
+import { roundAmount } from '../../domain/analysis/cost';
+import type { Category } from '../../domain/analysis/types';
+import { checkInput, codebaseAnalysis } from './workflow';
 import { specialistProgressSignal } from './messages';
-import { AnalysisRun, audit, countBySeverity } from './run';
+import { AnalysisRun, countBySeverity } from './run';
 import { snapshotManifest } from './steps';
 import type { AnalysisResult, Finding, MultiAgentInput, Specialist, SpecialistState, UnusedExport } from './types';
 
@@ -19,6 +19,7 @@ const DEFAULT_SPECIALISTS: Category[] = ['security', 'performance', 'architectur
 export async function multiAgentAnalysis(input: MultiAgentInput): Promise<AnalysisResult> {
   // Budget decisions belong to the specialists' shares; the coordinator takes plan decisions.
   const run = new AnalysisRun(input, { budgetDecisions: false });
+  checkInput(input);
   try {
     return await coordinate(run, input);
   } catch (err) {
@@ -58,7 +59,7 @@ async function coordinate(run: AnalysisRun, input: MultiAgentInput): Promise<Ana
     refresh();
   });
 
-  await audit.record('analysis.started', { workflowType: 'multiAgentAnalysis', analysisId: input.analysisId, budget: input.budget, specialists: specialists.map((s) => ({ ...s, budget: states[s.name]!.budget })) }, { digests: { inputSha256: input } });
+  await run.audit.started({ workflowType: 'multiAgentAnalysis', analysisId: input.analysisId, budget: input.budget, specialists: specialists.map((s) => ({ ...s, budget: states[s.name]!.budget })) }, input);
   await run.switchStrategy('specialists', `${specialists.length} specialists in parallel (${specialists.map((s) => `${s.name}: ${states[s.name]!.budget}`).join(', ')}), each stopping at its share of the budget`);
   await run.stage('specialists');
 
@@ -72,7 +73,7 @@ async function coordinate(run: AnalysisRun, input: MultiAgentInput): Promise<Ana
         ...(s.timeoutSeconds ? { workflowExecutionTimeout: s.timeoutSeconds * 1000 } : {}),
       }).then(async (result) => {
         states[s.name]!.status = result.status;
-        await audit.record('analysis.specialist-finished', { specialist: s.name, status: result.status, findings: result.findings.length, spent: result.cost.spent });
+        await run.audit.record('specialist-finished', { specialist: s.name, status: result.status, findings: result.findings.length, spent: result.cost.spent });
         return result;
       }),
     ),
@@ -94,7 +95,7 @@ async function coordinate(run: AnalysisRun, input: MultiAgentInput): Promise<Ana
     states[s.name]!.status = isCancellation(err) ? 'cancelled' : 'failed';
     states[s.name]!.error = `${(cause as Error).name}: ${(cause as Error).message}`;
     log.warn('specialist failed; keeping the others', { specialist: s.name, error: states[s.name]!.error });
-    await audit.record('analysis.specialist-failed', { specialist: s.name, error: states[s.name]!.error });
+    await run.audit.record('specialist-failed', { specialist: s.name, error: states[s.name]!.error });
   }
   const kept = Object.values(results);
   if (kept.length === 0) throw ApplicationFailure.nonRetryable(`every specialist failed: ${Object.entries(states).map(([n, s]) => `${n}: ${s.error}`).join('; ')}`, 'AllSpecialistsFailed');
@@ -109,9 +110,11 @@ async function coordinate(run: AnalysisRun, input: MultiAgentInput): Promise<Ana
   const first = kept[0]!;
   run.location = { bucket: first.snapshot.bucket, prefix: first.snapshot.prefix };
 
-  if (input.refactor !== false && !stoppedByBudget) {
+  if (run.settings.refactor && !stoppedByBudget) {
     // The type check needs every source file of the snapshot.
-    const manifest = await snapshotManifest(run.snapshotLocation);
+    const manifestInput = run.snapshotLocation;
+    const manifest = await snapshotManifest(manifestInput);
+    await run.audit.step('readSnapshotManifest', { input: manifestInput, output: manifest }, { snapshotId: manifest.snapshotId, files: manifest.files.length });
     await run.planAndRefactor(findings, unused, manifest.files.map((f) => f.path));
   }
 
@@ -133,6 +136,6 @@ async function coordinate(run: AnalysisRun, input: MultiAgentInput): Promise<Ana
     specialists: Object.fromEntries(Object.entries(states).map(([name, s]) => [name, { ...s, ...(results[name] ? { result: results[name] } : {}) }])),
   };
   progress.stage = 'completed';
-  await audit.record('analysis.completed', { specialists: Object.fromEntries(Object.entries(states).map(([n, s]) => [n, s.status])), findings: findings.length, spent: progress.cost.spent }, { checkpoint: true, digests: { outputSha256: result } });
+  await run.audit.ended('completed', { specialists: Object.fromEntries(Object.entries(states).map(([n, s]) => [n, s.status])), findings: findings.length, spent: progress.cost.spent }, result);
   return result;
 }

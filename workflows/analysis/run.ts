@@ -1,11 +1,13 @@
 import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
-import { estimateCost, roundAmount } from '../../lambdas/shared/analysis/cost';
-import { findUnusedExports, unusedExportFindings } from '../../lambdas/shared/analysis/graph';
-import { deriveRefactorPlan } from '../../lambdas/shared/analysis/plan';
+import { estimateCost, roundAmount } from '../../domain/analysis/cost';
+import { findUnusedExports, unusedExportFindings } from '../../domain/analysis/graph';
+import { deriveRefactorPlan } from '../../domain/analysis/plan';
 import type { AnalyzeFileResult } from '../../lambdas/analyze-file/steps';
-import type { Depth, FileRef, Finding } from '../../lambdas/shared/analysis/types';
-import { auditLog } from '../../runtime/audit/workflow';
+import type { Depth, FileRef, Finding } from '../../domain/analysis/types';
+import { workflowAudit, type WorkflowAudit } from '../lib/audit';
 import { acceptDecisions } from '../lib/decisions';
+import { settleAnalysis, type SettledAnalysis } from './defaults';
+import { ANALYSIS_LEGACY_AUDIT } from './names';
 import { analyzeFile, applyRefactoring, checkFiles, rollbackRefactoring } from './steps';
 import { budgetSignal, budgetUpdate, planSignal, planUpdate, progressQuery, specialistProgressSignal } from './messages';
 import type {
@@ -20,21 +22,6 @@ import type {
   Stage,
   UnusedExport,
 } from './types';
-
-/** Defaults of every tunable; docs/workflows/analysis.md lists them. */
-export const DEFAULTS = {
-  pricePer1kTokens: 0.01,
-  deepCostFactor: 4,
-  complexityThreshold: 10,
-  deepThreshold: 8,
-  parallelism: 4,
-  entryPoints: ['src/index.ts', 'index.ts', 'src/main.ts', 'main.ts'],
-  batchSize: 3,
-  budgetApprovalTimeoutSeconds: 24 * 3600,
-  planApprovalTimeoutSeconds: 7 * 24 * 3600,
-} as const;
-
-export const audit = auditLog();
 
 export const emptyCounts = (): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0 });
 
@@ -53,6 +40,10 @@ const now = (): string => new Date().toISOString();
  */
 export class AnalysisRun {
   readonly progress: AnalysisProgress;
+  /** The input with its defaults filled in. */
+  readonly settings: SettledAnalysis;
+  /** The run's audit (one naming scheme; runs from before it keep their names). */
+  readonly audit: WorkflowAudit = workflowAudit('analysis', ANALYSIS_LEGACY_AUDIT);
   private readonly processed = new Map<string, DecisionOutcome>();
   private budgetDecision: BudgetDecisionInput | undefined;
   private planDecision: PlanDecisionInput | undefined;
@@ -61,6 +52,7 @@ export class AnalysisRun {
     readonly input: AnalysisInput,
     options: { budgetDecisions: boolean },
   ) {
+    this.settings = settleAnalysis(input);
     this.progress = {
       analysisId: input.analysisId,
       ...(input.specialist ? { specialist: input.specialist } : {}),
@@ -118,7 +110,7 @@ export class AnalysisRun {
 
   async stage(stage: Stage, fields: Record<string, unknown> = {}): Promise<void> {
     this.progress.stage = stage;
-    await audit.record('analysis.stage', { stage, ...fields });
+    await this.audit.record('stage-entered', { stage, ...fields });
   }
 
   async switchStrategy(to: string, reason: string): Promise<void> {
@@ -126,7 +118,7 @@ export class AnalysisRun {
     this.progress.strategy = to;
     this.progress.strategySwitches.push({ from, to, reason, at: now() });
     log.info('strategy switched', { from, to, reason });
-    await audit.record('analysis.strategy-switched', { from, to, reason });
+    await this.audit.record('strategy-switched', { from, to, reason });
   }
 
   setBudget(budget: number): void {
@@ -147,10 +139,10 @@ export class AnalysisRun {
    * Each result updates the progress as it lands. Returns 'stopped' when the budget was refused.
    */
   async runPass(files: readonly FileRef[], depth: Depth, onResult: (r: AnalyzeFileResult) => void): Promise<'done' | 'stopped'> {
-    const input = this.input;
-    const price = input.pricePer1kTokens ?? DEFAULTS.pricePer1kTokens;
-    const factor = input.deepCostFactor ?? DEFAULTS.deepCostFactor;
-    const parallelism = Math.max(1, input.parallelism ?? DEFAULTS.parallelism);
+    const input = this.settings;
+    const price = input.pricePer1kTokens;
+    const factor = input.deepCostFactor;
+    const parallelism = Math.max(1, input.parallelism);
     const queue = [...files];
     const inFlight = new Set<Promise<void>>();
     let reserved = 0;
@@ -168,7 +160,7 @@ export class AnalysisRun {
       queue.shift();
       reserved = roundAmount(reserved + estimate);
       this.progress.files.inFlight.push(next.path);
-      const task: Promise<void> = analyzeFile({
+      const request = {
         analysisId: input.analysisId,
         snapshot: this.snapshotLocation,
         file: next,
@@ -176,15 +168,17 @@ export class AnalysisRun {
         ...(input.categories ? { categories: input.categories } : {}),
         pricePer1kTokens: price,
         deepCostFactor: factor,
-        complexityThreshold: input.complexityThreshold ?? DEFAULTS.complexityThreshold,
-      })
-        .then((result) => {
+        complexityThreshold: input.complexityThreshold,
+      };
+      const task: Promise<void> = analyzeFile(request)
+        .then(async (result) => {
           reserved = roundAmount(reserved - estimate);
           this.spend(result.cost.amount, result.cost.tokens);
           this.progress.files.inFlight = this.progress.files.inFlight.filter((p) => p !== next.path);
           this.progress.files.lastCompleted = next.path;
           onResult(result);
           this.publish();
+          await this.audit.step('analyzeFile', { input: request, output: result }, { path: next.path, depth, score: result.score, findings: result.findings.length, cost: result.cost.amount });
         })
         .finally(() => inFlight.delete(task));
       inFlight.add(task);
@@ -198,9 +192,9 @@ export class AnalysisRun {
   private async budgetGate(next: FileRef, depth: Depth, estimate: number): Promise<boolean> {
     const { spent, budget } = this.progress.cost;
     const minimumBudget = roundAmount(spent + estimate);
-    if (this.input.budgetGate === false) {
+    if (!this.settings.budgetGate) {
       this.progress.budgetDecisions.push({ requestId: 'automatic', approved: false, at: now(), reason: 'budget share exhausted; this analysis does not ask for more' });
-      await audit.record('analysis.budget-decided', { approved: false, automatic: true, spent, budget, nextFile: next.path, estimatedCost: estimate });
+      await this.audit.decision('taken', 'budget', { approved: false, automatic: true, spent, budget, nextFile: next.path, estimatedCost: estimate });
       return false;
     }
     const previousStage = this.progress.stage;
@@ -209,8 +203,8 @@ export class AnalysisRun {
     this.budgetDecision = undefined;
     this.progress.pendingBudgetRequest = { requestedAt: now(), spent, budget, nextFile: next.path, depth, estimatedCost: estimate, minimumBudget };
     this.progress.stage = 'awaiting-budget-approval';
-    await audit.record('analysis.budget-approval-requested', { spent, budget, nextFile: next.path, depth, estimatedCost: estimate, minimumBudget });
-    const timeoutSeconds = this.input.budgetApprovalTimeoutSeconds ?? DEFAULTS.budgetApprovalTimeoutSeconds;
+    await this.audit.decision('requested', 'budget', { spent, budget, nextFile: next.path, depth, estimatedCost: estimate, minimumBudget });
+    const timeoutSeconds = this.settings.budgetApprovalTimeoutSeconds;
     const decided = await condition(() => this.budgetDecision !== undefined, timeoutSeconds * 1000);
     const decision = this.budgetDecision as BudgetDecisionInput | undefined;
     this.progress.pendingBudgetRequest = undefined;
@@ -218,12 +212,12 @@ export class AnalysisRun {
     if (!decided || !decision) {
       const reason = `no budget decision within ${timeoutSeconds} s: treated as refused`;
       this.progress.budgetDecisions.push({ requestId: 'timeout', approved: false, at: now(), reason });
-      await audit.record('analysis.budget-decided', { approved: false, timedOut: true, reason, spent, budget });
+      await this.audit.decision('taken', 'budget', { approved: false, timedOut: true, reason, spent, budget });
       return false;
     }
     this.progress.budgetDecisions.push({ ...decision, at: now() });
     if (decision.approved) this.setBudget(decision.newBudget!);
-    await audit.record('analysis.budget-decided', { requestId: decision.requestId, approved: decision.approved, newBudget: decision.newBudget ?? null, decidedBy: decision.decidedBy ?? null, previousBudget: budget, spent });
+    await this.audit.decision('taken', 'budget', { requestId: decision.requestId, approved: decision.approved, newBudget: decision.newBudget ?? null, decidedBy: decision.decidedBy ?? null, previousBudget: budget, spent });
     return decision.approved;
   }
 
@@ -243,71 +237,83 @@ export class AnalysisRun {
    * files back to their previous versions when it adds diagnostics; then the next batch.
    */
   async planAndRefactor(findings: readonly Finding[], unused: readonly UnusedExport[], paths: readonly string[]): Promise<void> {
-    const input = this.input;
+    const input = this.settings;
     await this.stage('planning');
-    const plan: RefactorPlan = deriveRefactorPlan(findings, unused, Math.max(1, input.batchSize ?? DEFAULTS.batchSize));
+    const plan: RefactorPlan = deriveRefactorPlan(findings, unused, Math.max(1, input.batchSize));
     this.progress.plan = plan;
     this.progress.batches = plan.batches.map((b) => ({ id: b.id, transform: b.transform, files: b.files.map((f) => f.path), status: 'pending' }));
-    await audit.record('analysis.plan-proposed', { batches: plan.batches.length, manual: plan.manual.length, summary: plan.summary, requiresApproval: input.requirePlanApproval ?? false });
+    await this.audit.record('plan-proposed', { batches: plan.batches.length, manual: plan.manual.length, summary: plan.summary, requiresApproval: input.requirePlanApproval });
     if (plan.batches.length === 0) return;
 
     if (input.requirePlanApproval) {
-      await this.stage('awaiting-plan-approval');
-      const timeoutSeconds = input.planApprovalTimeoutSeconds ?? DEFAULTS.planApprovalTimeoutSeconds;
+      this.progress.stage = 'awaiting-plan-approval';
+      await this.audit.decision('requested', 'plan', { stage: 'awaiting-plan-approval' });
+      const timeoutSeconds = input.planApprovalTimeoutSeconds;
       const decided = await condition(() => this.planDecision !== undefined, timeoutSeconds * 1000);
       const decision = this.planDecision;
       if (!decided || !decision) {
         const reason = `no plan decision within ${timeoutSeconds} s: refactoring skipped`;
         this.progress.planDecision = { requestId: 'timeout', approved: false, approvedBy: 'timeout', at: now(), reason };
-        await audit.record('analysis.plan-decided', { approved: false, timedOut: true, reason });
+        await this.audit.decision('taken', 'plan', { approved: false, timedOut: true, reason });
         return;
       }
       this.progress.planDecision = { ...decision, at: now() };
-      await audit.record('analysis.plan-decided', { requestId: decision.requestId, approved: decision.approved, approvedBy: decision.approvedBy });
+      await this.audit.decision('taken', 'plan', { requestId: decision.requestId, approved: decision.approved, approvedBy: decision.approvedBy });
       if (!decision.approved) return;
     }
 
     await this.stage('refactoring', { batches: plan.batches.length });
     const snapshot = this.snapshotLocation;
-    let baseline = (await checkFiles({ snapshot, paths: [...paths] })).keys;
+    let baseline = (await this.checkFiles({ snapshot, paths: [...paths] })).keys;
     for (const [i, batch] of plan.batches.entries()) {
       const state: BatchState = this.progress.batches[i]!;
-      const applied = await applyRefactoring({ snapshot, batchId: `${workflowInfo().workflowId}/${batch.id}`, transform: batch.transform, files: batch.files });
+      const applyInput = { snapshot, batchId: `${workflowInfo().workflowId}/${batch.id}`, transform: batch.transform, files: batch.files };
+      const applied = await applyRefactoring(applyInput);
+      await this.audit.step('applyRefactoring', { input: applyInput, output: applied }, { batchId: batch.id, files: applied.applied.length });
       const written = applied.applied.filter((f) => f.versionId !== f.previousVersionId);
       state.versions = Object.fromEntries(applied.applied.map((f) => [f.path, { previousVersionId: f.previousVersionId, versionId: f.versionId }]));
-      const check = await checkFiles({ snapshot, paths: [...paths], baseline });
+      const check = await this.checkFiles({ snapshot, paths: [...paths], baseline });
       if (check.ok) {
         state.status = 'applied';
         baseline = check.keys;
-        await audit.record('analysis.batch-applied', { batchId: batch.id, transform: batch.transform, files: batch.files.map((f) => f.path), edits: applied.applied.reduce((s, f) => s + f.edits, 0) });
+        await this.audit.record('batch-applied', { batchId: batch.id, transform: batch.transform, files: batch.files.map((f) => f.path), edits: applied.applied.reduce((s, f) => s + f.edits, 0) });
         continue;
       }
-      const restored = await rollbackRefactoring({ snapshot, batchId: batch.id, files: written.map((f) => ({ path: f.path, previousVersionId: f.previousVersionId })) });
+      const rollbackInput = { snapshot, batchId: batch.id, files: written.map((f) => ({ path: f.path, previousVersionId: f.previousVersionId })) };
+      const restored = await rollbackRefactoring(rollbackInput);
+      await this.audit.step('rollbackRefactoring', { input: rollbackInput, output: restored }, { batchId: batch.id, files: restored.restored.length });
       for (const r of restored.restored) state.versions[r.path] = { previousVersionId: r.restoredFrom, versionId: r.versionId };
       state.status = 'rolled-back';
       state.newDiagnostics = check.newDiagnostics.slice(0, 20);
       state.reason = `${check.newDiagnostics.length} new type error(s), e.g. ${check.newDiagnostics[0]?.file}:${check.newDiagnostics[0]?.line} TS${check.newDiagnostics[0]?.code} ${check.newDiagnostics[0]?.message}`;
-      await audit.record('analysis.batch-rolled-back', { batchId: batch.id, transform: batch.transform, files: written.map((f) => f.path), reason: state.reason });
+      await this.audit.record('batch-rolled-back', { batchId: batch.id, transform: batch.transform, files: written.map((f) => f.path), reason: state.reason });
     }
+  }
+
+  /** The type check of the snapshot (against a baseline of known diagnostics, when given), audited as a step. */
+  private async checkFiles(input: Parameters<typeof checkFiles>[0]): Promise<Awaited<ReturnType<typeof checkFiles>>> {
+    const check = await checkFiles(input);
+    await this.audit.step('checkFiles', { input, output: check }, { ok: check.ok, newDiagnostics: check.newDiagnostics.length });
+    return check;
   }
 
   /** Records a cancellation (outside the cancelled scope) and passes it on. */
   async onError(err: unknown): Promise<never> {
     if (isCancellation(err)) {
       this.progress.stage = 'cancelled';
-      await CancellationScope.nonCancellable(() => audit.record('analysis.cancelled', { analysed: this.progress.files.analysed, spent: this.progress.cost.spent }, { checkpoint: true }));
+      await CancellationScope.nonCancellable(() => this.audit.ended('cancelled', { analysed: this.progress.files.analysed, spent: this.progress.cost.spent }));
     } else {
-      await CancellationScope.nonCancellable(() => audit.record('analysis.failed', { error: err instanceof Error ? err.message : String(err) }, { checkpoint: true }));
+      await CancellationScope.nonCancellable(() => this.audit.ended('failed', { error: err instanceof Error ? err.message : String(err) }));
     }
     throw err;
   }
 }
 
 /** Unused exports need every file's imports: computed only when all files were analysed. */
-export function unusedExportsOf(results: readonly AnalyzeFileResult[], input: AnalysisInput, complete: boolean): UnusedExport[] {
+export function unusedExportsOf(results: readonly AnalyzeFileResult[], input: SettledAnalysis, complete: boolean): UnusedExport[] {
   if (!complete) return [];
   if (input.categories && !input.categories.includes('architecture')) return [];
-  return findUnusedExports(results, input.entryPoints ?? DEFAULTS.entryPoints);
+  return findUnusedExports(results, input.entryPoints);
 }
 
 export { unusedExportFindings };

@@ -1,7 +1,6 @@
-import type { RefactorPlan } from '../../lambdas/shared/analysis/plan';
-import type { UnusedExport } from '../../lambdas/shared/analysis/graph';
-import type { TransformId } from '../../lambdas/shared/analysis/transforms';
-import type { Category, Depth, Finding, FunctionComplexity, Severity } from '../../lambdas/shared/analysis/types';
+import type { RefactorPlan } from '../../domain/analysis/plan';
+import type { UnusedExport } from '../../domain/analysis/graph';
+import type { Category, Depth, Finding, FunctionComplexity, Severity, TransformId } from '../../domain/analysis/types';
 
 export type { RefactorPlan, UnusedExport, Category, Finding, Severity };
 

@@ -1,20 +1,10 @@
 /**
- * The order saga's input, state, results and messages: plain types and constants shared by the
+ * The order saga's input, state, results and decisions: plain types and constants shared by the
  * workflow, the HTTP API and clients. No I/O (workflow code imports it).
  */
 import type { Address } from '../../lambdas/shipping/steps';
 
 export type { Address } from '../../lambdas/shipping/steps';
-
-export const ORDER_DEFAULTS = {
-  /** Orders whose total (in major units, e.g. dollars) is above this wait for an approval. */
-  approvalThreshold: 5000,
-  /** How long an order waits for its approval before it is compensated (ApprovalTimedOut). */
-  approvalTimeout: '24 hours',
-  /** How long after shipping the order completes. */
-  deliveryWindow: '7 days',
-  currency: 'USD',
-} as const;
 
 export interface OrderItem {
   sku: string;
@@ -160,9 +150,6 @@ export const ORDER_FAILURE_TYPES = [
   'OrderStepFailed',
   'CompensationFailed',
 ] as const;
-
-/** Names of the workflow's query, update and signal (definitions.ts defines them; clients may use the names). */
-export const ORDER_MESSAGES = { stateQuery: 'orderState', approvalUpdate: 'approval', approvalSignal: 'approvalSignal' } as const;
 
 export const orderWorkflowId = (orderId: string): string => `order-${orderId}`;
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { FileRef } from './types';
+import type { FileRef } from '../../../domain/analysis/types';
 
 /**
  * A repository snapshot in S3:

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { estimateCost } from './cost';
+import { estimateCost } from '../../../domain/analysis/cost';
 import { compilerOptions, createInMemoryHost, virtualPath } from './program';
 import {
   RULE_CATEGORY,
@@ -13,7 +13,7 @@ import {
   type ImportRecord,
   type RuleId,
   type Severity,
-} from './types';
+} from '../../../domain/analysis/types';
 
 /**
  * The static analyser: real analysis of TypeScript/JavaScript with the TypeScript compiler API.
@@ -46,7 +46,7 @@ export function scriptKindOf(path: string): ts.ScriptKind {
   return ts.ScriptKind.TS;
 }
 
-export { ANALYSABLE_FILE } from './types';
+export { ANALYSABLE_FILE } from '../../../domain/analysis/types';
 
 function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
   return (

@@ -1,12 +1,12 @@
 import ts from 'typescript';
+import type { TransformId } from '../../../domain/analysis/types';
 import { scriptKindOf } from './static-analyzer';
 
 /**
  * Code transformations of the refactoring stage, computed on the TypeScript AST and applied as
  * text edits (so formatting and comments elsewhere stay byte for byte as they were).
  */
-export type TransformId = 'any-to-unknown' | 'strict-equality' | 'unexport-unused';
-export const TRANSFORMS: readonly TransformId[] = ['any-to-unknown', 'strict-equality', 'unexport-unused'];
+export type { TransformId } from '../../../domain/analysis/types';
 
 export interface TransformRequest {
   transform: TransformId;

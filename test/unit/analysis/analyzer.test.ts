@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { estimateCost } from '../../../lambdas/shared/analysis/cost';
-import { findUnusedExports, resolveImport } from '../../../lambdas/shared/analysis/graph';
-import { deriveRefactorPlan } from '../../../lambdas/shared/analysis/plan';
+import { estimateCost } from '../../../domain/analysis/cost';
+import { findUnusedExports, resolveImport } from '../../../domain/analysis/graph';
+import { deriveRefactorPlan } from '../../../domain/analysis/plan';
 import { typeCheck } from '../../../lambdas/shared/analysis/program';
 import { StaticAnalyzer } from '../../../lambdas/shared/analysis/static-analyzer';
 import { applyTransform } from '../../../lambdas/shared/analysis/transforms';
-import type { Depth } from '../../../lambdas/shared/analysis/types';
+import type { Depth } from '../../../domain/analysis/types';
 import { readTarball } from '../../../scripts/upload-snapshot';
 
 const analyse = (path: string, text: string, depth: Depth = 'cheap', context?: Record<string, string>) =>

@@ -25,6 +25,8 @@ export class FakeServices {
   readonly shipments = new Map<string, { status: 'CREATED' | 'CANCELLED'; trackingNumber: string }>();
   readonly calls: FakeCall[] = [];
   readonly audit: AppendAuditEventRequest['event'][] = [];
+  /** The names of the digests each audit event asked for, beside `audit`. */
+  readonly auditDigests: string[][] = [];
   /** Fail the next N calls of a compensation with a retryable error (to prove unlimited retries). */
   failCompensations = 0;
   private seq = 0;
@@ -39,6 +41,7 @@ export class FakeServices {
       ...stepActivities([inventory, payment, shipping], (step, input) => this.invoke(step.functionName, step.legacyOp ?? step.name, input)),
       appendAuditEvent: (req: AppendAuditEventRequest): Promise<AppendAuditEventResult> => {
         this.audit.push(req.event);
+        this.auditDigests.push(Object.keys(req.digests ?? {}));
         return Promise.resolve({ recorded: true, logId: req.logId ?? 'workflow', digests: {} });
       },
     };

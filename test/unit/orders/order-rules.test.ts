@@ -2,23 +2,9 @@ import { startOrderSchema, approvalSchema } from '../../../api/specs/orders';
 import { cardOutcome, luhnValid, TEST_CARDS } from '../../../lambdas/payment/cards';
 import { newTrackingNumber, validateAddress } from '../../../lambdas/shipping/store';
 import { normaliseLines } from '../../../lambdas/inventory/store';
-import { durationProblem, parseDuration } from '../../../workflows/orders/durations';
 import { formatCents, totalCentsOf } from '../../../workflows/orders/types';
 
 describe('order rules', () => {
-  it('parses durations as the API and the workflow both read them', () => {
-    expect(parseDuration('24 hours')).toBe(86_400_000);
-    expect(parseDuration('2 seconds')).toBe(2000);
-    expect(parseDuration('7d')).toBe(7 * 86_400_000);
-    expect(parseDuration('1.5 h')).toBe(5_400_000);
-    expect(parseDuration('soon')).toBeUndefined();
-    expect(parseDuration('5 fortnights')).toBeUndefined();
-    expect(durationProblem('500 ms')).toMatch(/between 1 second and 366 days/);
-    expect(durationProblem('400 days')).toMatch(/between/);
-    expect(durationProblem(5)).toMatch(/duration string/);
-    expect(durationProblem('30 minutes')).toBeUndefined();
-  });
-
   it('computes totals in integer cents', () => {
     expect(totalCentsOf([{ sku: 'a', quantity: 3, unitPrice: 0.1 }, { sku: 'b', quantity: 1, unitPrice: 19.99 }])).toBe(2029);
     expect(formatCents(2029)).toBe('20.29');

@@ -3,9 +3,7 @@ import { evaluate, initModel, trainEpoch, type Hyperparameters, type ModelState 
 import { Purpose, SplitMix64, mix64, permutation, stream } from '../../../lambdas/shared/ml/rng';
 import { sampleOrderRoot } from '../../../lambdas/shared/ml/sample-merkle';
 import { decodeState, encodeState, weightsSha256 } from '../../../lambdas/shared/ml/state-codec';
-import { fnv1a32 } from '../../../workflows/training/seed';
-import { parseDurationMs } from '../../../workflows/training/duration';
-import { hyperparameterProblem } from '../../../workflows/training/hyperparameters';
+import { fnv1a32, hyperparameterProblem } from '../../../workflows/training/defaults';
 
 /**
  * The vectors below were computed independently, with a 12-line Python transcription of
@@ -148,10 +146,8 @@ describe('sample-order Merkle root', () => {
 });
 
 describe('request helpers', () => {
-  it('parse durations and check hyperparameters', () => {
-    expect(parseDurationMs('24h')).toBe(86_400_000);
-    expect(parseDurationMs('90s')).toBe(90_000);
-    expect(parseDurationMs('1.5h')).toBeUndefined();
+  // Durations: the one grammar of every workflow, test/unit/workflows/durations.test.ts.
+  it('check hyperparameters', () => {
     expect(hyperparameterProblem({ learningRate: 0.1, batchSize: 8 })).toBeUndefined();
     expect(hyperparameterProblem({ learningRate: 0 })).toMatch(/learningRate/);
     expect(hyperparameterProblem({ batchSize: 2.5 })).toMatch(/batchSize/);

@@ -1,9 +1,11 @@
-import { log, workflowInfo } from '@temporalio/workflow';
-import { estimateCost, roundAmount } from '../../lambdas/shared/analysis/cost';
+import { log, patched, workflowInfo } from '@temporalio/workflow';
+import { estimateCost, roundAmount } from '../../domain/analysis/cost';
 import type { AnalyzeFileResult } from '../../lambdas/analyze-file/steps';
-import type { FileRef } from '../../lambdas/shared/analysis/types';
+import type { FileRef } from '../../domain/analysis/types';
 import { snapshotManifest } from './steps';
-import { AnalysisRun, audit, countBySeverity, DEFAULTS, unusedExportFindings, unusedExportsOf } from './run';
+import { invalidInput } from '../lib/invalid-input';
+import { analysisInputProblem } from './defaults';
+import { AnalysisRun, countBySeverity, unusedExportFindings, unusedExportsOf } from './run';
 import type { AnalysisInput, AnalysisResult, Finding } from './types';
 
 /**
@@ -27,6 +29,7 @@ import type { AnalysisInput, AnalysisResult, Finding } from './types';
  */
 export async function codebaseAnalysis(input: AnalysisInput): Promise<AnalysisResult> {
   const run = new AnalysisRun(input, { budgetDecisions: input.budgetGate !== false });
+  checkInput(input);
   try {
     return await analyse(run, input);
   } catch (err) {
@@ -34,10 +37,26 @@ export async function codebaseAnalysis(input: AnalysisInput): Promise<AnalysisRe
   }
 }
 
-async function analyse(run: AnalysisRun, input: AnalysisInput): Promise<AnalysisResult> {
+/**
+ * Analyses started before the workflow checked its own input (the API always did) replay without the check.
+ * Also used by multi-agent.ts.
+ */
+export const ANALYSIS_INPUT_RULES_PATCH = 'analysis-input-rules';
+
+/** InvalidInput, naming the field and the rule, for a client that starts the workflow directly. */
+export function checkInput(input: AnalysisInput): void {
+  if (!patched(ANALYSIS_INPUT_RULES_PATCH)) return;
+  const problem = analysisInputProblem(input);
+  if (problem) throw invalidInput('InvalidInput', `analysis ${String(input?.analysisId)}`, problem);
+}
+
+async function analyse(run: AnalysisRun, original: AnalysisInput): Promise<AnalysisResult> {
   const progress = run.progress;
-  await audit.record('analysis.started', { workflowType: 'codebaseAnalysis', analysisId: input.analysisId, budget: input.budget, specialist: input.specialist ?? null }, { digests: { inputSha256: input } });
-  const manifest = await snapshotManifest({ ...(input.snapshot.bucket ? { bucket: input.snapshot.bucket } : {}), prefix: input.snapshot.prefix });
+  const input = run.settings;
+  await run.audit.started({ workflowType: 'codebaseAnalysis', analysisId: input.analysisId, budget: input.budget, specialist: input.specialist ?? null }, original);
+  const manifestInput = { ...(input.snapshot.bucket ? { bucket: input.snapshot.bucket } : {}), prefix: input.snapshot.prefix };
+  const manifest = await snapshotManifest(manifestInput);
+  await run.audit.step('readSnapshotManifest', { input: manifestInput, output: manifest }, { snapshotId: manifest.snapshotId, files: manifest.files.length });
   run.location = manifest.snapshot;
   progress.files.total = manifest.files.length;
 
@@ -47,8 +66,8 @@ async function analyse(run: AnalysisRun, input: AnalysisInput): Promise<Analysis
   };
 
   // Cheap pass over every file.
-  const price = input.pricePer1kTokens ?? DEFAULTS.pricePer1kTokens;
-  const factor = input.deepCostFactor ?? DEFAULTS.deepCostFactor;
+  const price = input.pricePer1kTokens;
+  const factor = input.deepCostFactor;
   const cheapEstimate = roundAmount(manifest.files.reduce((s, f) => s + estimateCost(f.size, 'cheap', price, factor).amount, 0));
   await run.switchStrategy(
     'cheap-pass',
@@ -71,8 +90,8 @@ async function analyse(run: AnalysisRun, input: AnalysisInput): Promise<Analysis
 
   if (stopped) {
     progress.stage = 'stopped-by-budget';
-    await audit.record('analysis.stopped-by-budget', { analysed: results.size, total: manifest.files.length, spent: progress.cost.spent, budget: progress.cost.budget }, { checkpoint: true });
-  } else if (input.refactor !== false) {
+    await run.audit.ended('stopped', { analysed: results.size, total: manifest.files.length, spent: progress.cost.spent, budget: progress.cost.budget });
+  } else if (input.refactor) {
     await run.planAndRefactor(findings, unused, manifest.files.map((f) => f.path));
   }
 
@@ -102,10 +121,10 @@ async function analyse(run: AnalysisRun, input: AnalysisInput): Promise<Analysis
   };
   if (!stopped) {
     progress.stage = 'completed';
-    await audit.record(
-      'analysis.completed',
+    await run.audit.ended(
+      'completed',
       { analysed: results.size, findings: findings.length, spent: progress.cost.spent, batchesApplied: progress.batches.filter((b) => b.status === 'applied').length, batchesRolledBack: progress.batches.filter((b) => b.status === 'rolled-back').length },
-      { checkpoint: true, digests: { outputSha256: result } },
+      result,
     );
   }
   progress.files.inFlight = [];
@@ -119,11 +138,11 @@ async function analyse(run: AnalysisRun, input: AnalysisInput): Promise<Analysis
  * left decides how much of it runs.
  */
 async function deepPass(run: AnalysisRun, files: readonly FileRef[], results: Map<string, AnalyzeFileResult>, recount: () => void): Promise<'done' | 'stopped'> {
-  const input = run.input;
+  const input = run.settings;
   const progress = run.progress;
-  const threshold = input.deepThreshold ?? DEFAULTS.deepThreshold;
-  const price = input.pricePer1kTokens ?? DEFAULTS.pricePer1kTokens;
-  const factor = input.deepCostFactor ?? DEFAULTS.deepCostFactor;
+  const threshold = input.deepThreshold;
+  const price = input.pricePer1kTokens;
+  const factor = input.deepCostFactor;
   const hot = files
     .map((f) => ({ file: f, score: results.get(f.path)?.score ?? 0, cost: estimateCost(f.size, 'deep', price, factor).amount }))
     .filter((h) => h.score >= threshold)

@@ -1,6 +1,5 @@
 import type { UnusedExport } from './graph';
-import type { TransformId } from './transforms';
-import type { Finding, Severity } from './types';
+import type { Finding, Severity, TransformId } from './types';
 
 /**
  * The refactoring plan derived from the findings: the automatic fixes grouped into batches (one

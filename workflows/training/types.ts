@@ -1,8 +1,7 @@
 /**
- * The training workflow's public surface: its input, state, result, and the decision it accepts
- * (as an Update for HTTP callers and as a signal for clients that use Temporal directly).
+ * The training workflow's input, state, result and the decision it accepts: plain types shared by
+ * the workflow, the HTTP API and clients. No I/O (workflow code imports it).
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CheckpointSummary, DatasetSpec, Hyperparameters } from '../../lambdas/shared/ml/types';
 
 export type { CheckpointSummary, DatasetSpec, Hyperparameters } from '../../lambdas/shared/ml/types';
@@ -126,7 +125,3 @@ export interface TrainingResult {
   decisions: DecisionRecord[];
   resumedFrom: { checkpointId: string; epoch: number } | null;
 }
-
-export const trainingStateQuery = defineQuery<TrainingState>('state');
-export const decisionUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decision');
-export const decisionSignal = defineSignal<[DecisionInput]>('decisionSignal');

@@ -1,6 +1,7 @@
 /** The order workflow's messages, shared by the workflow and its clients (the API, tests, scripts). */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { ORDER_MESSAGES, type ApprovalInput, type ApprovalResult, type OrderState } from './types';
+import { ORDER_MESSAGES } from './names';
+import type { ApprovalInput, ApprovalResult, OrderState } from './types';
 
 /** The order's state, steps, compensations and approval, at any time (also after it closed). */
 export const orderStateQuery = defineQuery<OrderState>(ORDER_MESSAGES.stateQuery);

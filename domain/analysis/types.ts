@@ -1,7 +1,11 @@
 /**
  * The analysis domain's plain types, shared by the analyser, the Lambda functions and the
- * workflows (which import this module as types only, or its pure helpers: cost.ts, graph.ts, plan.ts).
+ * workflows. This folder (domain/) holds only pure, deterministic code, because the workflows run
+ * it in their sandbox: the determinism lint covers it (eslint.config.js).
  */
+
+/** The transformations of the refactoring stage (lambdas/shared/analysis/transforms.ts applies them). */
+export type TransformId = 'any-to-unknown' | 'strict-equality' | 'unexport-unused';
 
 /** The files the analysis reads: TypeScript and JavaScript sources. */
 export const ANALYSABLE_FILE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
