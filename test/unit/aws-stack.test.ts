@@ -1,6 +1,8 @@
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { resolveDeploymentSettings, deploymentSettingsFromContext } from '../../infra/stacks/deployment-config';
 import { METRICS_NAMESPACE, WorkerMetrics } from '../../worker/metrics/names';
+import { FUNCTIONS } from '../../lambdas/catalog';
+import { shutdownTiming } from '../../worker/shutdown-timing';
 import { importedVpcContext, synthTemplate, TEST_TEMPORAL_ADDRESS } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
@@ -66,10 +68,34 @@ describe('the AWS target', () => {
       });
       const env = Object.fromEntries(container.Environment.map((e) => [e.Name, e.Value]));
       // Drains in-flight activities inside the stop timeout, and answers the health check on the port it probes.
-      expect(Number(env.WORKER_SHUTDOWN_GRACE_MS)).toBeLessThan(120_000);
+      expect(Number(env.WORKER_SHUTDOWN_GRACE_MS)).toBe(110_000);
       expect((container.HealthCheck as { Command: string[] }).Command[3]).toContain(`127.0.0.1:${String(env.WORKER_HEALTH_PORT)}/healthz`);
       expect(env).toMatchObject({ NODE_ENV: 'production', TEMPORAL_ADDRESS: TEST_TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: 'default', TASK_QUEUE: 'stepless' });
       for (const name of ['STEPLESS_FUNCTIONS', 'CLAIM_CHECK_BUCKET', 'AUDIT_TABLE', 'AUDIT_ANCHOR_BUCKET', 'AUDIT_KMS_KEY_ID', 'PAYLOAD_KMS_KEY_ID']) expect(env[name]).toBeDefined();
+    });
+
+    it('derives the stop timeout and the shutdown grace from the longest declared step, and warns at synthesis that Fargate\'s 120 s cuts it short', () => {
+      const longest = FUNCTIONS.reduce((a, b) => (b.timeoutSeconds > a.timeoutSeconds ? b : a));
+      const timing = shutdownTiming(FUNCTIONS);
+      const container = workerContainer(aws);
+      const env = Object.fromEntries(container.Environment.map((e) => [e.Name, e.Value]));
+      expect(container.StopTimeout).toBe(timing.stopTimeoutSeconds);
+      expect(Number(env.WORKER_SHUTDOWN_GRACE_MS)).toBe(timing.graceSeconds * 1000);
+      // The grace leaves the stop timeout room to publish the last metrics and close the connection.
+      expect(Number(env.WORKER_SHUTDOWN_GRACE_MS)).toBeLessThan((container.StopTimeout as number) * 1000);
+      const warnings = Annotations.fromStack(awsStack).findWarning('*', Match.stringLikeRegexp('stop timeout'));
+      expect(warnings.map((w) => [w.id, w.entry.data as string])).toEqual([['/Test-aws/Worker', expect.stringContaining(`the longest step (function ${longest.name}, timeout ${longest.timeoutSeconds} s) needs a stop timeout of ${longest.timeoutSeconds + 20} s`)]]);
+    });
+
+    it('may set scale-in protection on the tasks of its own cluster only (the worker does, while activities are in flight)', () => {
+      const env = Object.fromEntries(workerContainer(aws).Environment.map((e) => [e.Name, e.Value]));
+      expect(env.WORKER_SCALE_IN_PROTECTION_MINUTES).toBe('10');
+      const protection = statements(aws).filter((s) => actionsOf(s).includes('ecs:UpdateTaskProtection'));
+      expect(protection).toHaveLength(1);
+      expect(actionsOf(protection[0]!)).toEqual(['ecs:UpdateTaskProtection', 'ecs:GetTaskProtection']);
+      const arn = JSON.stringify(protection[0]!.Resource);
+      expect(arn).toContain(':task/');
+      expect(arn).toMatch(/"Ref":"WorkerCluster[0-9A-F]+"\},"\/\*"/);
     });
 
     it('keeps the desired count during a deploy (new tasks first), rolls back a failing one, and runs in private subnets without a public IP', () => {
@@ -236,10 +262,10 @@ describe('the AWS target', () => {
   });
 
   describe('Temporal transport', () => {
-    it('passes the TLS choice to the worker and the API, and warns about nothing', () => {
+    it('passes the TLS choice to the worker and the API, and warns nothing about Temporal', () => {
       expect(Object.fromEntries(workerContainer(aws).Environment.map((e) => [e.Name, e.Value])).TEMPORAL_TLS).toBe('true');
       aws.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TEMPORAL_TLS: 'true' }) } });
-      expect(Annotations.fromStack(awsStack).findWarning('*', Match.anyValue())).toEqual([]);
+      expect(Annotations.fromStack(awsStack).findWarning('/Test-aws/Temporal', Match.anyValue())).toEqual([]);
     });
 
     it('connects in plaintext only when temporalInsecure=true says so, with a synthesis warning', () => {
@@ -247,7 +273,7 @@ describe('the AWS target', () => {
       const env = Object.fromEntries(workerContainer(insecure).Environment.map((e) => [e.Name, e.Value]));
       expect(env.TEMPORAL_TLS).toBeUndefined();
       expect(Object.keys(env).filter((k) => k.endsWith('_SECRET_ARN'))).toEqual([]);
-      const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+      const warnings = Annotations.fromStack(stack).findWarning('/Test-aws/Temporal', Match.anyValue());
       expect(warnings.map((w) => [w.id, w.entry.data as string])).toEqual([['/Test-aws/Temporal', expect.stringContaining(`temporalInsecure=true: the worker and the API function reach Temporal at ${TEST_TEMPORAL_ADDRESS} in plaintext without credentials`)]]);
     });
   });
