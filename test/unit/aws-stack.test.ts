@@ -298,7 +298,7 @@ describe('deployment settings', () => {
 
   it('reads -c strings and cdk.json values alike, with the AWS defaults', () => {
     const s = resolve({ ...base, workerMinTasks: '3', tracing: 'false', corsOrigins: 'https://a.example.com, https://b.example.com' });
-    expect(s).toMatchObject({ workerMinTasks: 3, workerMaxTasks: 10, tracing: false, payloadEncryption: true, apiAuth: 'apiKey', corsOrigins: ['https://a.example.com', 'https://b.example.com'], workerCpu: 512, workerMemoryMiB: 1024 });
+    expect(s).toMatchObject({ workerMinTasks: 3, workerMaxTasks: 10, tracing: false, payloadEncryption: true, apiAuth: 'iam', corsOrigins: ['https://a.example.com', 'https://b.example.com'], workerCpu: 512, workerMemoryMiB: 1024 });
     expect(resolve({ ...base, corsOrigins: ['https://a.example.com'], tracing: true }).corsOrigins).toEqual(['https://a.example.com']);
   });
 
@@ -314,7 +314,13 @@ describe('deployment settings', () => {
     [{ ...base, workerCpu: '300' }, /"workerCpu" must be one of Fargate's CPU sizes/],
     [{ ...base, workerCpu: '256', workerMemoryMiB: '4096' }, /"workerMemoryMiB" must be a whole number from 512 to 2048/],
     [{ ...base, workerMinTasks: '5', workerMaxTasks: '2' }, /"workerMaxTasks" must be a whole number from 5/],
-    [{ ...base, apiAuth: 'cognito' }, /"apiAuth" must be apiKey, iam or none/],
+    [{ ...base, apiAuth: 'cognito' }, /"apiAuth" must be iam, apiKey, jwt, none/],
+    [{ ...base, apiAuth: 'jwt' }, /apiAuth=jwt needs the token issuer: pass -c jwtIssuer=/],
+    [{ ...base, apiAuth: 'jwt', jwtIssuer: 'http://idp.example.com' }, /"jwtIssuer" must be an https URL/],
+    [{ ...base, apiAuth: 'jwt', jwtIssuer: 'https://idp.example.com/' }, /without a trailing slash/],
+    [{ ...base, apiAuth: 'jwt', jwtIssuer: 'https://idp.example.com' }, /apiAuth=jwt needs the accepted audiences: pass -c jwtAudience=/],
+    [{ ...base, apiAuth: 'jwt', jwtIssuer: 'https://idp.example.com', jwtAudience: 'a', jwtCodecScope: 'two words' }, /"jwtCodecScope" must be 1-128 printable characters without spaces/],
+    [{ ...base, jwtIssuer: 'https://idp.example.com' }, /"jwtIssuer" applies only with apiAuth=jwt, but apiAuth is iam/],
     [{ ...base, vpcId: 'my-vpc' }, /"vpcId" must look like vpc-/],
     [{ ...base, natGateways: '0' }, /"natGateways" must be at least 1/],
     [{ ...base, temporalApiKeySecretArn: 'my-secret' }, /"temporalApiKeySecretArn" must be a Secrets Manager secret ARN/],
@@ -323,6 +329,13 @@ describe('deployment settings', () => {
     [{ ...base, alarmEmail: 'ops' }, /"alarmEmail" must be an email address/],
   ])('refuses %j', (ctx, message) => {
     expect(() => resolve(ctx)).toThrow(message);
+  });
+
+  it('reads the JWT settings with apiAuth=jwt, the codec scope defaulting to stepless/codec; locally the API stays open', () => {
+    expect(resolve({ ...base, apiAuth: 'jwt', jwtIssuer: 'https://idp.example.com/oauth2', jwtAudience: 'a, b' }).jwt).toEqual({ issuer: 'https://idp.example.com/oauth2', audience: ['a', 'b'], codecScope: 'stepless/codec' });
+    expect(resolve(base).jwt).toBeUndefined();
+    // LocalStack does not check SigV4, and the tests and scripts call the local API unsigned.
+    expect(resolveDeploymentSettings('local', {}).apiAuth).toBe('none');
   });
 
   it('accepts TLS by any one of the three settings, or plaintext when asked for by temporalInsecure', () => {
