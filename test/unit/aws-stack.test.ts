@@ -360,6 +360,7 @@ describe('observability on AWS', () => {
   it('pages on failed workflows, API 5xx, dead letters, no running worker, a stuck backlog and each function\'s errors', () => {
     expect(alarmOn(WorkerMetrics.workflowFailed)[0]?.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     expect(JSON.stringify(alarmOn(WorkerMetrics.workflowFailed)[0])).toContain(`"Namespace":"${METRICS_NAMESPACE}"`);
+    expect(alarmOn(WorkerMetrics.workflowTimedOut)[0]?.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     expect(alarmOn('5XXError')).toHaveLength(1);
     expect(alarmOn('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
     expect(alarmOn('RunningTaskCount')[0]?.Properties).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 1, TreatMissingData: 'breaching' });
@@ -368,6 +369,24 @@ describe('observability on AWS', () => {
     // Throttles and 4xx are on the dashboard only: Temporal retries throttled steps, 4xx are the caller's.
     expect(alarmOn('Throttles')).toHaveLength(0);
     expect(alarmOn('4XXError')).toHaveLength(0);
+  });
+
+  it('keys the 5xx alarm to this API and this stage (ApiName and Stage), not every API of that name', () => {
+    const [api5xx] = alarmOn('5XXError');
+    const dimensions = api5xx!.Properties.Dimensions as Array<{ Name: string; Value: unknown }>;
+    expect(dimensions.map((d) => d.Name).sort()).toEqual(['ApiName', 'Stage']);
+    expect(dimensions.find((d) => d.Name === 'Stage')!.Value).toEqual({ Ref: expect.stringMatching(/^ApiDeploymentStageprod/) });
+    // The API is named after the stack, so the name itself does not collide with another stack's API either.
+    expect(dimensions.find((d) => d.Name === 'ApiName')!.Value).toBe('Test-aws');
+  });
+
+  it('treats missing data as breaching where the source publishes while it runs, and says why on every alarm', () => {
+    const byName: Record<string, Record<string, unknown>> = Object.fromEntries(alarms.map((a) => [String(a.Properties.AlarmName).split('.')[1], a.Properties]));
+    // A worker that stops publishing is an alarm, not silence: every live worker publishes each window, zeros included.
+    expect(byName.WorkerSilent).toMatchObject({ MetricName: WorkerMetrics.workflowStarted, Statistic: 'SampleCount', ComparisonOperator: 'LessThanThreshold', Threshold: 1, EvaluationPeriods: 2, TreatMissingData: 'breaching' });
+    const treat = Object.fromEntries(Object.entries(byName).map(([name, p]) => [name, p.TreatMissingData]));
+    expect(treat).toMatchObject({ WorkerSilent: 'breaching', NoWorker: 'breaching', BacklogHigh: 'breaching', WorkflowFailed: 'notBreaching', WorkflowTimedOut: 'notBreaching', Api5xx: 'notBreaching', DeadLetters: 'notBreaching', textStatsErrors: 'notBreaching' });
+    for (const p of Object.values(byName)) expect(p.AlarmDescription).toMatch(/ Missing data: .{30,}/);
   });
 
   it('notifies an encrypted, TLS-only topic that the configured address subscribes to, on alarm and on recovery', () => {
@@ -403,10 +422,12 @@ describe('observability on AWS', () => {
   it('has one dashboard with the workflow, activity, backlog, worker, Lambda and API widgets', () => {
     const [dashboard] = resources(template, 'AWS::CloudWatch::Dashboard');
     const body = JSON.stringify(dashboard!.Properties.DashboardBody);
-    for (const title of ['Workflows', 'Activity latency (ms)', 'Task queue backlog', 'Worker CPU and memory (%)', 'Worker tasks', 'Lambda errors', 'Lambda throttles', 'API requests and errors', 'API latency (ms)']) {
+    for (const title of ['Workflows', 'Workflows failed, timed out and aborted, by type', 'Workflow duration (ms): p50, p90, p99', 'Workflow duration p90 (ms), by type', 'Activity latency (ms)', 'Task queue backlog', 'Worker CPU and memory (%)', 'Worker tasks', 'Lambda errors', 'Lambda throttles', 'API requests and errors', 'API latency (ms)']) {
       expect(body).toContain(title);
     }
-    for (const metric of [WorkerMetrics.workflowStarted, WorkerMetrics.workflowCompleted, WorkerMetrics.activityLatency, WorkerMetrics.taskQueueBacklog]) expect(body).toContain(metric);
+    for (const metric of [WorkerMetrics.workflowStarted, WorkerMetrics.workflowCompleted, WorkerMetrics.workflowTimedOut, WorkerMetrics.workflowTerminated, WorkerMetrics.workflowDuration, WorkerMetrics.activityLatency, WorkerMetrics.taskQueueBacklog]) expect(body).toContain(metric);
+    // The per-type graphs search every workflow type of this task queue.
+    expect(body).toMatch(/SEARCH\('\{Stepless,TaskQueue,WorkflowType\} MetricName=\W+WorkflowFailed\W+ TaskQueue=\W+stepless\W+', 'Sum', 300\)/);
   });
 
   it('is absent locally (LocalStack has no dashboards to look at)', () => {
