@@ -17,6 +17,7 @@ import { CloudWatchLogShipper } from './cloudwatch-log-shipper';
 import { createJsonLogger } from './logger';
 import { createWorkerMetrics } from './metrics';
 import { startHealthServer } from './health';
+import { taskProtectionFromEnv } from './task-protection';
 
 /**
  * The long-lived worker: polls one task queue, runs workflow code in the SDK's sandbox, and runs
@@ -51,11 +52,15 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(await config.temporal.connectionOptions());
   // CloudWatch metrics (worker/metrics/): workflow and activity counts, activity latency, task-queue backlog.
   const metrics = createWorkerMetrics({ settings: config.metrics, connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, logger });
+  const metricsOptions = metrics.workerOptions(workflowCode());
+  // On ECS: scale-in protection while activities are in flight (worker/task-protection.ts); here, none.
+  const protection = taskProtectionFromEnv(process.env, logger);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    ...metrics.workerOptions(workflowCode()),
+    ...metricsOptions,
+    interceptors: { ...metricsOptions.interceptors, activity: [...(metricsOptions.interceptors.activity ?? []), ...(protection ? [protection.interceptor()] : [])] },
     activities: {
       ...lambdaActivities,
       ...createAuditActivities(audit),
@@ -80,6 +85,8 @@ async function main(): Promise<void> {
     functions: Object.keys(config.functions),
     steps: [...stepsByName(FUNCTIONS).keys()],
     claimCheckBucket: config.claimCheckBucket ?? null,
+    shutdownGraceMs: config.shutdownGraceMs,
+    scaleInProtection: protection !== undefined,
     audit: audit ? { table: process.env.AUDIT_TABLE, anchorBucket: process.env.AUDIT_ANCHOR_BUCKET ?? null, signer: audit.signer.description } : null,
   });
   metrics.start();

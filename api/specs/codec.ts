@@ -19,6 +19,8 @@ const codecSpec = (direction: 'encode' | 'decode') =>
     path: `/codec/${direction}`,
     summary: direction === 'decode' ? 'Decrypt Temporal payloads (the Temporal UI/CLI codec endpoint)' : 'Encrypt Temporal payloads (the Temporal UI/CLI codec endpoint)',
     tags: ['codec'],
+    // Whoever may call it reads every payload: operators only, never the applications that start workflows.
+    operatorOnly: true,
     body: payloadsSchema,
     responses: { 200: { description: 'The payloads, transformed', schema: payloadsSchema }, 400: errors[400], 404: { description: 'Payload encryption is not configured', schema: errors[404].schema } },
   });

@@ -43,6 +43,11 @@ export interface RouteSpec<B = unknown> {
   /** Headers the route reads (Idempotency-Key), for the document; those marked required are checked at the gateway too. */
   headers?: Record<string, { description: string; required?: boolean; schema?: z.ZodType<string> }>;
   responses: Record<number, ResponseSpec>;
+  /**
+   * Only operators may call it (the codec, which decrypts payloads): on AWS the gateway asks for a
+   * permission applications do not hold, whatever the API's authorization (infra/constructs/http-api.ts).
+   */
+  operatorOnly?: boolean;
 }
 
 /** Identity, for type inference: the handler attached to the spec sees the `body` schema's type. */

@@ -32,7 +32,7 @@ export const documentedSpecs: RouteSpec[] = [...routed, ...Object.values<RouteSp
  * of each, so anything else is refused at the edge): the router's table, and one greedy GET for
  * the audit routes, which parse their own path because a log id may arrive with its slashes decoded.
  */
-export const gatewayRoutes: ReadonlyArray<Pick<RouteSpec, 'method' | 'path' | 'body' | 'headers' | 'query'>> = [...routed, { method: 'GET', path: '/audit/{path+}' }];
+export const gatewayRoutes: ReadonlyArray<Pick<RouteSpec, 'method' | 'path' | 'body' | 'headers' | 'query' | 'operatorOnly'>> = [...routed, { method: 'GET', path: '/audit/{path+}' }];
 
 /** What a browser may send cross-origin; the API Gateway preflight (http-api.ts) answers with the same lists. */
 export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'OPTIONS'];

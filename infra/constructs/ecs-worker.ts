@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -8,7 +8,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { FUNCTIONS } from '../../lambdas/catalog';
 import { METRICS_NAMESPACE, TASK_QUEUE_DIMENSION, WorkerMetrics } from '../../worker/metrics/names';
+import { shutdownTiming, shutdownTimingWarning } from '../../worker/shutdown-timing';
+import { DEFAULT_PROTECTION_MINUTES } from '../../worker/task-protection';
 import type { ResolvedDeploymentSettings } from '../stacks/deployment-config';
 import type { IEnvironmentGrantee } from './environment-grantee';
 import type { NodeLambda } from './node-lambda';
@@ -21,10 +24,11 @@ export interface EcsWorkerProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** Fargate's hard limit between SIGTERM and SIGKILL. */
-const STOP_TIMEOUT = Duration.seconds(120);
-/** In-flight activities get this long to finish; the rest of the stop timeout is for closing down. */
-const SHUTDOWN_GRACE = Duration.seconds(100);
+/**
+ * The stop timeout and the worker's shutdown grace, from the longest declared step (lambdas/catalog.ts)
+ * plus margins, capped at Fargate's 120 s (worker/shutdown-timing.ts); synthesis warns when that cap bites.
+ */
+const TIMING = shutdownTiming(FUNCTIONS);
 const HEALTH_PORT = 8080;
 const METRICS_INTERVAL = Duration.seconds(60);
 
@@ -83,7 +87,7 @@ export class EcsWorker extends Construct implements IEnvironmentGrantee {
       image,
       essential: true,
       readonlyRootFilesystem: true,
-      stopTimeout: STOP_TIMEOUT,
+      stopTimeout: Duration.seconds(TIMING.stopTimeoutSeconds),
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker', mode: ecs.AwsLogDriverMode.NON_BLOCKING }),
       environment: this.environment(props),
       healthCheck: {
@@ -123,6 +127,9 @@ export class EcsWorker extends Construct implements IEnvironmentGrantee {
     });
 
     this.grantWorkerAccess(props);
+    this.grantTaskProtection();
+    const timingWarning = shutdownTimingWarning(TIMING);
+    if (timingWarning) Annotations.of(this).addWarningV2('stepless:worker-stop-timeout', timingWarning);
     Validations.of(this.taskDefinition).acknowledge(
       {
         id: 'AwsSolutions-ECS2',
@@ -199,10 +206,25 @@ export class EcsWorker extends Construct implements IEnvironmentGrantee {
       LOG_LEVEL: 'INFO',
       TASK_QUEUE: settings.taskQueue,
       STEPLESS_FUNCTIONS: Stack.of(this).toJsonString(Object.fromEntries(Object.entries(props.functions).map(([name, f]) => [name, f.fn.functionName]))),
-      WORKER_SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE.toMilliseconds()),
+      WORKER_SHUTDOWN_GRACE_MS: String(TIMING.graceSeconds * 1000),
+      // How long one busy period keeps the task from a scale-in or a deploy (worker/task-protection.ts).
+      WORKER_SCALE_IN_PROTECTION_MINUTES: String(DEFAULT_PROTECTION_MINUTES),
       WORKER_HEALTH_PORT: String(HEALTH_PORT),
       WORKER_METRICS_INTERVAL_MS: String(METRICS_INTERVAL.toMilliseconds()),
     };
+  }
+
+  /**
+   * The worker sets its own task's scale-in protection through the ECS agent (worker/task-protection.ts),
+   * which calls UpdateTaskProtection with the task role: only on this cluster's tasks.
+   */
+  private grantTaskProtection(): void {
+    const tasksOfThisCluster = Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    this.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateTaskProtection', 'ecs:GetTaskProtection'], resources: [tasksOfThisCluster] }));
+    Validations.of(this.taskDefinition).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${Stack.of(this).getLogicalId(this.cluster.node.defaultChild as ecs.CfnCluster)}>/*]`,
+      reason: 'Task ARNs are known only at run time; the worker protects its own task from scale-in, and the grant is limited to the tasks of this one cluster.',
+    });
   }
 
   /** What the worker itself needs: invoking its step functions, and publishing its metrics. */

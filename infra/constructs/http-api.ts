@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import type { ApiAuth } from '../stacks/deployment-config';
+import type { ApiAuth, JwtAuthSettings } from '../stacks/deployment-config';
 import { Target } from '../stacks/target';
 import type { IEnvironmentGrantee } from './environment-grantee';
 
@@ -18,6 +19,8 @@ export interface HttpApiRoute {
   /** Headers and query parameters; those marked required are checked at the gateway too. */
   readonly headers?: Readonly<Record<string, { readonly required?: boolean }>>;
   readonly query?: Readonly<Record<string, { readonly required?: boolean }>>;
+  /** Operators only (the codec): on AWS it needs a permission applications do not hold, whatever `auth` is. */
+  readonly operatorOnly?: boolean;
 }
 
 export interface HttpApiProps {
@@ -28,8 +31,13 @@ export interface HttpApiProps {
   /** The stage, named after the environment; also the stage variable `environment`. */
   readonly stageName: string;
   readonly description?: string;
-  /** apiKey: a key and a usage plan; iam: SigV4-signed requests (execute-api:Invoke); none: open. */
+  /**
+   * iam: SigV4-signed requests (execute-api:Invoke, granted by the managed policies this creates);
+   * apiKey: a key and a usage plan; jwt: bearer tokens checked by `jwt.authorizer`; none: open.
+   */
   readonly auth: ApiAuth;
+  /** auth=jwt: the token authorizer function (api/jwt-authorizer.ts) and what it checks. */
+  readonly jwt?: { readonly settings: JwtAuthSettings; readonly authorizer: lambda.Function };
   /** Stage-wide steady-state requests per second and burst (and the usage plan's, per key). */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /** Requests per API key per day (usage plan quota); unset: none. */
@@ -92,6 +100,13 @@ export class HttpApi extends Construct {
   readonly apiKey?: apigateway.IApiKey;
   readonly usagePlan?: apigateway.UsagePlan;
   readonly accessLogGroup?: logs.LogGroup;
+  /** Routes that need SigV4: every route with auth=iam; on AWS the operator-only routes with apiKey or none. */
+  readonly iamRoutes: readonly HttpApiRoute[];
+  /** auth=iam: execute-api:Invoke on every route but the operator-only ones; attach it to applications' roles. */
+  readonly clientPolicy?: iam.ManagedPolicy;
+  /** execute-api:Invoke on the operator-only routes (when they are IAM-authorized); attach it to operators' roles only. */
+  readonly operatorPolicy?: iam.ManagedPolicy;
+  private readonly authorizer?: apigateway.TokenAuthorizer;
   private readonly validators = new Map<string, apigateway.RequestValidator>();
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
@@ -113,6 +128,8 @@ export class HttpApi extends Construct {
     // "Default": the REST API keeps the logical id the stack's LambdaRestApi had, so an existing
     // deployment updates its API (and keeps its URL) instead of replacing it.
     this.restApi = new apigateway.RestApi(this, 'Default', {
+      // Named after the stack (CDK's default is the construct id, "Default", in every stack): its metrics' ApiName dimension then names this API.
+      restApiName: Stack.of(this).stackName,
       description: props.description,
       // Locally there is no CloudWatch role to attach; on AWS API Gateway needs one for logging.
       cloudWatchRole: aws,
@@ -135,8 +152,6 @@ export class HttpApi extends Construct {
             }
           : {}),
       },
-      defaultMethodOptions:
-        props.auth === 'iam' ? { authorizationType: apigateway.AuthorizationType.IAM } : { authorizationType: apigateway.AuthorizationType.NONE, apiKeyRequired: props.auth === 'apiKey' },
       ...(cors
         ? {
             // CDK's preflight methods take neither a key nor IAM auth: a browser never sends them.
@@ -161,7 +176,14 @@ export class HttpApi extends Construct {
     // policy has a size limit that ~20 methods would approach.
     const integration = new apigateway.LambdaIntegration(props.handler, { scopePermissionToMethod: false });
     checkPathVariables(props.routes);
-    for (const route of props.routes) this.addRoute(route, integration, aws);
+    if (props.auth === 'jwt') this.authorizer = this.tokenAuthorizer(props);
+    // On AWS the codec is never open nor behind a shared key: with apiKey or none it takes SigV4 and the operators' policy.
+    const needsIam = (route: HttpApiRoute) => props.auth === 'iam' || (aws && route.operatorOnly === true && props.auth !== 'jwt');
+    this.iamRoutes = props.routes.filter(needsIam);
+    for (const route of props.routes) this.addRoute(route, integration, aws, this.methodAuth(route, props.auth, needsIam(route)));
+    if (props.auth === 'iam') this.clientPolicy = this.invokePolicy('ClientPolicy', 'ApiClients', props.routes.filter((r) => !r.operatorOnly), 'applications: every route but the operator-only ones (the codec)');
+    const operatorIamRoutes = this.iamRoutes.filter((r) => r.operatorOnly);
+    if (operatorIamRoutes.length > 0) this.operatorPolicy = this.invokePolicy('OperatorPolicy', 'CodecOperators', operatorIamRoutes, 'operators: the operator-only routes (the codec, which decrypts workflow payloads)');
 
     this.addGatewayResponses(props);
     this.acknowledgeNagFindings(props.auth);
@@ -179,12 +201,65 @@ export class HttpApi extends Construct {
     }
   }
 
-  /** The ARN to grant execute-api:Invoke on, for IAM auth: every method and path of this stage. */
-  executeApiArn(): string {
-    return this.restApi.arnForExecuteApi('*', '/*', this.restApi.deploymentStage.stageName);
+  /** How a route's method is authorized. */
+  private methodAuth(route: HttpApiRoute, auth: ApiAuth, iamAuth: boolean): apigateway.MethodOptions {
+    if (iamAuth) return { authorizationType: apigateway.AuthorizationType.IAM };
+    if (auth === 'jwt') return { authorizationType: apigateway.AuthorizationType.CUSTOM, authorizer: this.authorizer! };
+    return { authorizationType: apigateway.AuthorizationType.NONE, apiKeyRequired: auth === 'apiKey' };
   }
 
-  private addRoute(route: HttpApiRoute, integration: apigateway.Integration, validate: boolean): void {
+  /**
+   * The token authorizer (auth=jwt). Its answer is cached per token for a minute, which bounds how long
+   * a token outlives its expiry; the policy it returns covers the whole stage (api/jwt-authorizer.ts),
+   * so a cached answer is right for every route.
+   */
+  private tokenAuthorizer(props: HttpApiProps): apigateway.TokenAuthorizer {
+    if (!props.jwt) throw new Error('HttpApi: auth=jwt needs the jwt settings and the authorizer function');
+    const { settings, authorizer } = props.jwt;
+    const env: Record<string, string> = {
+      JWT_ISSUER: settings.issuer,
+      JWT_AUDIENCE: settings.audience.join(','),
+      JWT_CODEC_SCOPE: settings.codecScope,
+      ...(settings.codecGroup ? { JWT_CODEC_GROUP: settings.codecGroup } : {}),
+      OPERATOR_ROUTES: props.routes.filter((r) => r.operatorOnly).map((r) => `${r.method} ${resourcePattern(r.path)}`).join(','),
+    };
+    for (const [k, v] of Object.entries(env)) authorizer.addEnvironment(k, v);
+    return new apigateway.TokenAuthorizer(this, 'JwtAuthorizer', {
+      handler: authorizer,
+      identitySource: apigateway.IdentitySource.header('Authorization'),
+      // A header that is not "Bearer <token>" is refused with 401 before the function is billed.
+      validationRegex: '^[Bb]earer [-0-9A-Za-z._~+/]+=*$',
+      resultsCacheTtl: Duration.minutes(1),
+    });
+  }
+
+  /** A managed policy allowing execute-api:Invoke on exactly these routes of this stage. */
+  private invokePolicy(id: string, name: string, routes: readonly HttpApiRoute[], who: string): iam.ManagedPolicy {
+    const stage = this.restApi.deploymentStage.stageName;
+    const resources = [...new Set(routes.map((r) => `${r.method} ${resourcePattern(r.path)}`))].map((key) => {
+      const [method, path] = key.split(' ') as [string, string];
+      return this.restApi.arnForExecuteApi(method, path, stage);
+    });
+    const policy = new iam.ManagedPolicy(this, id, {
+      managedPolicyName: `${Stack.of(this).stackName}-${name}`,
+      description: `Invoke the ${stage} API as ${who}`,
+      statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources })],
+    });
+    // The finding ids cdk-nag gives these ARNs: one per route whose path has a variable.
+    const stack = Stack.of(this);
+    const apiId = stack.getLogicalId(this.restApi.node.defaultChild as apigateway.CfnRestApi);
+    const stageId = stack.getLogicalId(this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage);
+    const wildcards = [...new Set(routes.map((r) => `${r.method}${resourcePattern(r.path)}`))].filter((key) => key.includes('*'));
+    Validations.of(policy).acknowledge(
+      ...wildcards.map((key) => ({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/<${stageId}>/${key}]`,
+        reason: `The * stands for the path variable of ${key.split('/')[0]} ${key.slice(key.indexOf('/'))}: one route of this API and stage, nothing else.`,
+      })),
+    );
+    return policy;
+  }
+
+  private addRoute(route: HttpApiRoute, integration: apigateway.Integration, validate: boolean, auth: apigateway.MethodOptions): void {
     const resource = this.restApi.root.resourceForPath(route.path);
     const requestParameters = {
       ...requiredParameters('header', route.headers),
@@ -194,6 +269,7 @@ export class HttpApi extends Construct {
     const model = validate && route.body ? this.bodyModel(route) : undefined;
     const validator = validate && (model || checksParameters) ? this.validator(model !== undefined, checksParameters) : undefined;
     resource.addMethod(route.method, integration, {
+      ...auth,
       ...(model ? { requestModels: { 'application/json': model } } : {}),
       ...(checksParameters ? { requestParameters } : {}),
       ...(validator ? { requestValidator: validator } : {}),
@@ -227,11 +303,11 @@ export class HttpApi extends Construct {
       },
       {
         id: 'AwsSolutions-COG4',
-        reason: 'Clients are services, not end users: the API authorizes with API keys and a usage plan, or IAM SigV4 (-c apiAuth=iam); a Cognito user pool is not part of this design.',
+        reason: 'IAM SigV4 is the default; JWTs from a Cognito user pool (or any OIDC issuer) go through the token authorizer with apiAuth=jwt, which one verifier serves for every issuer.',
       },
     );
     if (auth === 'apiKey') {
-      api.acknowledge({ id: 'AwsSolutions-APIG4', reason: 'Every method requires an API key under a usage plan (apiAuth=apiKey); choose -c apiAuth=iam for SigV4-signed callers.' });
+      api.acknowledge({ id: 'AwsSolutions-APIG4', reason: 'Every method requires an API key under a usage plan (apiAuth=apiKey) and the codec methods IAM SigV4; -c apiAuth=iam (the default) signs every call.' });
     }
   }
 
@@ -273,8 +349,16 @@ export class HttpApi extends Construct {
     // IAM auth that can only mean "no such route": a 404. With IAM it also means "unsigned request".
     if (props.auth === 'iam') {
       respond('MissingAuthenticationToken', apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, body('"missing authentication: sign the request with AWS SigV4 (this API uses IAM authorization), and check the method and path against GET /openapi.json"'), '403');
+    } else if (this.iamRoutes.length > 0) {
+      respond('NoRoute', apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, body('"no route for $context.httpMethod on this path, or an unsigned call to an operator route (the codec needs AWS SigV4); GET /openapi.json lists the routes"'), '404');
     } else {
       respond('NoRoute', apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, body('"no route for $context.httpMethod on this path; GET /openapi.json lists the routes"'), '404');
+    }
+    if (this.iamRoutes.length > 0 || props.auth === 'jwt') {
+      respond('AccessDenied', apigateway.ResponseType.ACCESS_DENIED, body('"access denied: these credentials do not grant this route (the codec routes need the operators\' permission)"'), '403');
+    }
+    if (props.auth === 'jwt') {
+      respond('Unauthorized', apigateway.ResponseType.UNAUTHORIZED, body(`"a valid bearer token from ${props.jwt!.settings.issuer} is required in the Authorization header"`), '401');
     }
     if (props.auth === 'apiKey') {
       respond('InvalidApiKey', apigateway.ResponseType.INVALID_API_KEY, body('"a valid API key is required in the x-api-key header"'), '403');
@@ -318,6 +402,11 @@ export function gatewayModelSchema(schema: z.ZodType): apigateway.JsonSchema {
   }
   // The CDK's JsonSchema type spells $schema/$ref without the $; the mapper it runs keeps keys that have one.
   return json;
+}
+
+/** A route's path as execute-api resource ARNs match it: each path variable (`{orderId}`, `{path+}`) becomes `*`. */
+function resourcePattern(path: string): string {
+  return path.replace(/\{[^}]+\}/g, '*');
 }
 
 /** `POST /orders/{orderId}/approval` → `PostOrdersOrderIdApproval`: API Gateway model names are alphanumeric. */

@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, TASK_QUEUE_DIMENSION, WorkerMetrics } from '../../worker/metrics/names';
+import { METRICS_NAMESPACE, TASK_QUEUE_DIMENSION, WORKFLOW_TYPE_DIMENSION, WorkerMetrics } from '../../worker/metrics/names';
 import type { EcsWorker } from './ecs-worker';
 import type { NodeLambda } from './node-lambda';
 
@@ -32,9 +32,9 @@ const FIVE_MINUTES = Duration.minutes(5);
  * One CloudWatch dashboard for the whole system (workflows, activities, the worker service, the
  * functions, the API) and the alarms that should wake someone, all notifying one SNS topic.
  *
- * Alarms are for symptoms a user feels or data at risk: a workflow failed, the API answers 5xx, a
- * function errors, an asynchronous invocation was dead-lettered, no worker is running, or the
- * backlog stays high after autoscaling had its chance. Throttles and 4xx are on the dashboard but
+ * Alarms are for symptoms a user feels or data at risk: a workflow failed or timed out, the API
+ * answers 5xx, a function errors, an asynchronous invocation was dead-lettered, no worker is running
+ * or none publishes, or the backlog stays high after autoscaling had its chance. Throttles and 4xx are on the dashboard but
  * do not page: throttled steps are retried by Temporal, 4xx are the client's to fix.
  */
 export class Observability extends Construct {
@@ -49,6 +49,12 @@ export class Observability extends Construct {
     const started = worker(WorkerMetrics.workflowStarted, cloudwatch.Stats.SUM, 'started');
     const completed = worker(WorkerMetrics.workflowCompleted, cloudwatch.Stats.SUM, 'completed');
     const failed = worker(WorkerMetrics.workflowFailed, cloudwatch.Stats.SUM, 'failed');
+    const timedOut = worker(WorkerMetrics.workflowTimedOut, cloudwatch.Stats.SUM, 'timed out');
+    const canceled = worker(WorkerMetrics.workflowCanceled, cloudwatch.Stats.SUM, 'canceled');
+    const terminated = worker(WorkerMetrics.workflowTerminated, cloudwatch.Stats.SUM, 'terminated');
+    // Every live worker publishes WorkflowStarted each minute, zero included: how many windows arrived says whether any worker is publishing.
+    const windowsPublished = new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: WorkerMetrics.workflowStarted, dimensionsMap: { [TASK_QUEUE_DIMENSION]: props.taskQueue }, statistic: cloudwatch.Stats.SAMPLE_COUNT, period: FIVE_MINUTES });
+    const duration = (p: string) => worker(WorkerMetrics.workflowDuration, p, p);
     const activityAvg = worker(WorkerMetrics.activityLatency, cloudwatch.Stats.AVERAGE, 'average');
     const activityMax = worker(WorkerMetrics.activityLatency, cloudwatch.Stats.MAXIMUM, 'maximum');
     const activityFailed = worker(WorkerMetrics.activityFailed, cloudwatch.Stats.SUM, 'failed attempts');
@@ -68,6 +74,8 @@ export class Observability extends Construct {
 
     const fns = Object.entries(props.functions);
     const api = props.api;
+    // This API's stage: API Gateway publishes each metric per ApiName and per ApiName + Stage, and an API name need not be unique.
+    const apiStage = api.deploymentStage;
 
     const stack = Stack.of(this);
     // Every alarm's name starts with this, so the topic can admit exactly this stack's alarms ('.' cannot occur in a stack name).
@@ -98,14 +106,19 @@ export class Observability extends Construct {
     }));
     if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
-    const alarm = (id: string, metric: cloudwatch.Metric, threshold: number, description: string, options: Partial<cloudwatch.CreateAlarmOptions> = {}) => {
+    /**
+     * Every alarm states what missing data means for it: BREACHING where the metric comes from a
+     * service that publishes while it runs (the worker, ECS), so silence is an outage; NOT_BREACHING
+     * where the source publishes only when something happens (API requests, Lambda invocations).
+     */
+    const alarm = (id: string, metric: cloudwatch.Metric, threshold: number, description: string, missing: { treat: cloudwatch.TreatMissingData; why: string }, options: Partial<cloudwatch.CreateAlarmOptions> = {}) => {
       const a = metric.createAlarm(this, id, {
         alarmName: `${alarmNamePrefix}${id}`,
         threshold,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
+        treatMissingData: missing.treat,
+        alarmDescription: `${description} Missing data: ${missing.why}`,
         ...options,
       });
       a.addAlarmAction(new actions.SnsAction(this.alarmTopic));
@@ -114,21 +127,44 @@ export class Observability extends Construct {
       return a;
     };
 
-    alarm('WorkflowFailed', failed, 1, 'A workflow execution failed: find it with `temporal workflow list --query "ExecutionStatus=\'Failed\'"` and read its failure.');
-    alarm('Api5xx', api.metricServerError({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }), 5, 'The API answered 5xx at least 5 times in 5 minutes: check the API function log (npm run logs -- --source api).');
-    alarm('DeadLetters', props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }), 1, 'An asynchronous Lambda invocation failed all its retries and is in the dead-letter queue.');
+    const { BREACHING, NOT_BREACHING } = cloudwatch.TreatMissingData;
+    const coveredBySilence = { treat: NOT_BREACHING, why: 'not an alarm here; a worker that stops publishing raises WorkerSilent, so this alarm does not claim failures nobody saw.' };
+    alarm('WorkflowFailed', failed, 1, 'A workflow execution failed: find it with `temporal workflow list --query "ExecutionStatus=\'Failed\'"` and read its failure.', coveredBySilence);
+    alarm('WorkflowTimedOut', timedOut, 1, 'A workflow execution timed out (its execution or run timeout passed): `temporal workflow list --query "ExecutionStatus=\'TimedOut\'"`.', coveredBySilence);
+    alarm('WorkerSilent', windowsPublished, 1, 'No worker has published metrics for 10 minutes: the workers crashed, hang, or lost access to CloudWatch; workflows may make no progress and autoscaling is blind.', {
+      treat: BREACHING,
+      why: 'breaching: every running worker publishes each minute (zeros included), so no data is the outage this alarm is for.',
+    }, { comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 2 });
+    alarm('Api5xx', apiStage.metricServerError({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }), 5, `The ${props.stage} stage of this API answered 5xx at least 5 times in 5 minutes: check the API function log (npm run logs -- --source api).`, {
+      treat: NOT_BREACHING,
+      why: 'API Gateway publishes only for periods with requests; no requests is not an error.',
+    });
+    alarm('DeadLetters', props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }), 1, 'An asynchronous Lambda invocation failed all its retries and is in the dead-letter queue.', {
+      treat: NOT_BREACHING,
+      why: 'SQS stops publishing for a queue idle for hours; an idle dead-letter queue is the good case.',
+    });
     alarm('NoWorker', runningTasks, 1, 'No worker task is running: workflows make no progress.', {
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+      treat: BREACHING,
+      why: 'breaching: Container Insights reports a running service every minute, so no data means no tasks (or no service).',
+    }, { comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 3 });
     alarm('BacklogHigh', backlogPerWorker, props.backlogPerTaskTarget * 5, 'Tasks wait in the task queue at five times the scaling target for 15 minutes: the service is at its maximum size or workers are stuck.', {
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-    });
+      treat: BREACHING,
+      why: 'breaching: the workers publish this each minute and the service scales on it; without it autoscaling cannot add workers.',
+    }, { comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 3 });
     for (const [name, f] of fns) {
-      alarm(`${name}Errors`, f.fn.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }), 5, `Function ${name} failed at least 5 times in 5 minutes (npm run logs -- --source ${name}).`);
+      alarm(`${name}Errors`, f.fn.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }), 5, `Function ${name} failed at least 5 times in 5 minutes (npm run logs -- --source ${name}).`, {
+        treat: NOT_BREACHING,
+        why: 'Lambda publishes only for periods with invocations; no calls is not an error.',
+      });
     }
+
+    // Per workflow type, as Step Functions shows per state machine: every type the workers published, found by a search expression.
+    const perType = (metricName: string, statistic: string, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},${TASK_QUEUE_DIMENSION},${WORKFLOW_TYPE_DIMENSION}} MetricName="${metricName}" ${TASK_QUEUE_DIMENSION}="${props.taskQueue}"', '${statistic}', 300)`,
+        label,
+        period: FIVE_MINUTES,
+      });
 
     const graph = (title: string, left: cloudwatch.IMetric[], width = 8, right: cloudwatch.IMetric[] = []) => new cloudwatch.GraphWidget({ title, left, right, width, height: 6 });
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -138,9 +174,14 @@ export class Observability extends Construct {
           new cloudwatch.TextWidget({ markdown: `# Stepless ${props.stage}\nTask queue \`${props.taskQueue}\`. Alarms notify the SNS topic; logs: \`npm run logs -- --stack <stack>\`.`, width: 24, height: 2 }),
         ],
         [
-          graph('Workflows', [started, completed, failed]),
+          graph('Workflows', [started, completed, failed, timedOut, canceled, terminated]),
           graph('Activity latency (ms)', [activityAvg, activityMax], 8, [activityFailed]),
           graph('Task queue backlog', [backlog], 8, [backlogPerWorker]),
+        ],
+        [
+          graph('Workflows failed, timed out and aborted, by type', [perType(WorkerMetrics.workflowFailed, 'Sum', 'failed'), perType(WorkerMetrics.workflowTimedOut, 'Sum', 'timed out'), perType(WorkerMetrics.workflowTerminated, 'Sum', 'terminated'), perType(WorkerMetrics.workflowCanceled, 'Sum', 'canceled')]),
+          graph('Workflow duration (ms): p50, p90, p99', [duration('p50'), duration('p90'), duration('p99')]),
+          graph('Workflow duration p90 (ms), by type', [perType(WorkerMetrics.workflowDuration, 'p90', 'p90')]),
         ],
         [
           graph('Worker CPU and memory (%)', [service.metricCpuUtilization({ period: Duration.minutes(1) }), service.metricMemoryUtilization({ period: Duration.minutes(1) })], 12),
@@ -151,8 +192,8 @@ export class Observability extends Construct {
           graph('Lambda throttles', fns.map(([name, f]) => f.fn.metricThrottles({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: name })), 12),
         ],
         [
-          graph('API requests and errors', [api.metricCount({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }), api.metricClientError({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: '4xx' }), api.metricServerError({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: '5xx' })], 12),
-          graph('API latency (ms)', [api.metricLatency({ period: FIVE_MINUTES, statistic: 'p50' }), api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' })], 6),
+          graph('API requests and errors', [apiStage.metricCount({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }), apiStage.metricClientError({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: '4xx' }), apiStage.metricServerError({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: '5xx' })], 12),
+          graph('API latency (ms)', [apiStage.metricLatency({ period: FIVE_MINUTES, statistic: 'p50' }), apiStage.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' })], 6),
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 6, height: 6 }),
         ],
       ],

@@ -7,7 +7,8 @@ import { Target } from './target';
  * defaults each target gets. The stack takes the same shape as props, so tests build it directly.
  * Every error names the context key and the rule.
  */
-export type ApiAuth = 'apiKey' | 'iam' | 'none';
+export type ApiAuth = 'iam' | 'apiKey' | 'jwt' | 'none';
+export const API_AUTHS: readonly ApiAuth[] = ['iam', 'apiKey', 'jwt', 'none'];
 
 export interface DeploymentSettings {
   /** `host:port` of the Temporal frontend. Required on AWS. */
@@ -44,8 +45,20 @@ export interface DeploymentSettings {
   readonly workerBacklogPerTask?: number;
   /** A prebuilt worker image (e.g. an ECR URI with tag) instead of building the repo's Dockerfile. */
   readonly workerImage?: string;
-  /** API authorization: API keys with a usage plan (default on AWS), IAM (SigV4), or none (local). */
+  /**
+   * API authorization: IAM SigV4 (default on AWS), API keys with a usage plan, JWT bearer tokens from
+   * an OIDC issuer (a Cognito user pool or any other), or none (the local default). Whatever the
+   * choice, on AWS the codec routes need the operators' permission (infra/constructs/http-api.ts).
+   */
   readonly apiAuth?: ApiAuth;
+  /** apiAuth=jwt: the issuer (`iss`), an https URL serving /.well-known/openid-configuration. */
+  readonly jwtIssuer?: string;
+  /** apiAuth=jwt: the accepted audiences (`aud`, or a Cognito access token's `client_id`). */
+  readonly jwtAudience?: readonly string[];
+  /** apiAuth=jwt: the scope that makes a token an operator's (the codec routes). Default `stepless/codec`. */
+  readonly jwtCodecScope?: string;
+  /** apiAuth=jwt: a group (`cognito:groups` or `groups` claim) whose members are operators too. */
+  readonly jwtCodecGroup?: string;
   /** Steady-state requests per second the stage accepts. Default 50. */
   readonly apiThrottleRate?: number;
   /** Burst of requests the stage accepts. Default 100. */
@@ -72,7 +85,15 @@ export interface DeploymentSettings {
 const SECRET_KEYS = ['temporalTlsSecretArn', 'temporalApiKeySecretArn', 'temporalClientTlsSecretArn', 'temporalClientApiKeySecretArn'] as const;
 type SecretKey = (typeof SECRET_KEYS)[number];
 
-export interface ResolvedDeploymentSettings extends Required<Omit<DeploymentSettings, 'temporalAddress' | SecretKey | 'vpcId' | 'workerImage' | 'apiQuotaPerDay' | 'alarmEmail'>> {
+/** What the JWT authorizer checks (apiAuth=jwt). */
+export interface JwtAuthSettings {
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly codecScope: string;
+  readonly codecGroup?: string;
+}
+
+export interface ResolvedDeploymentSettings extends Required<Omit<DeploymentSettings, 'temporalAddress' | SecretKey | 'vpcId' | 'workerImage' | 'apiQuotaPerDay' | 'alarmEmail' | 'jwtIssuer' | 'jwtAudience' | 'jwtCodecScope' | 'jwtCodecGroup'>> {
   readonly temporalAddress: string;
   readonly temporalTlsSecretArn?: string;
   readonly temporalApiKeySecretArn?: string;
@@ -82,6 +103,8 @@ export interface ResolvedDeploymentSettings extends Required<Omit<DeploymentSett
   readonly workerImage?: string;
   readonly apiQuotaPerDay?: number;
   readonly alarmEmail?: string;
+  /** Present exactly when apiAuth is jwt. */
+  readonly jwt?: JwtAuthSettings;
 }
 
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
@@ -94,7 +117,7 @@ const FARGATE_MEMORY: Record<number, [number, number]> = { 256: [512, 2048], 512
 export const CONTEXT_KEYS = [
   'temporalAddress', 'temporalNamespace', 'temporalTls', 'temporalTlsSecretArn', 'temporalApiKeySecretArn', 'temporalClientTlsSecretArn', 'temporalClientApiKeySecretArn', 'temporalInsecure', 'taskQueue',
   'vpcId', 'natGateways', 'workerCpu', 'workerMemoryMiB', 'workerMinTasks', 'workerMaxTasks', 'workerBacklogPerTask', 'workerImage',
-  'apiAuth', 'apiInVpc', 'apiThrottleRate', 'apiThrottleBurst', 'apiQuotaPerDay', 'corsOrigins', 'tracing', 'payloadEncryption', 'alarmEmail',
+  'apiAuth', 'jwtIssuer', 'jwtAudience', 'jwtCodecScope', 'jwtCodecGroup', 'apiInVpc', 'apiThrottleRate', 'apiThrottleBurst', 'apiQuotaPerDay', 'corsOrigins', 'tracing', 'payloadEncryption', 'alarmEmail',
 ] as const satisfies ReadonlyArray<keyof DeploymentSettings>;
 
 /**
@@ -125,7 +148,7 @@ function coerce(key: string, raw: unknown): unknown {
     if (!Number.isFinite(n)) throw new Error(`context value "${key}" must be a number, got ${JSON.stringify(raw)}`);
     return n;
   }
-  if (key === 'corsOrigins') {
+  if (key === 'corsOrigins' || key === 'jwtAudience') {
     const list = Array.isArray(raw) ? raw : String(raw).split(',');
     return list.map((o) => String(o).trim()).filter((o) => o !== '');
   }
@@ -181,8 +204,10 @@ export function resolveDeploymentSettings(target: Target, settings: DeploymentSe
   const workerMinTasks = wholeNumber('workerMinTasks', s.workerMinTasks ?? (aws ? 2 : 1), 1, 100);
   const workerMaxTasks = wholeNumber('workerMaxTasks', s.workerMaxTasks ?? 10, workerMinTasks, 100);
   const workerBacklogPerTask = wholeNumber('workerBacklogPerTask', s.workerBacklogPerTask ?? 20, 1, 100_000);
-  const apiAuth = s.apiAuth ?? (aws ? 'apiKey' : 'none');
-  if (!['apiKey', 'iam', 'none'].includes(apiAuth)) throw new Error(`context value "apiAuth" must be apiKey, iam or none, got ${JSON.stringify(apiAuth)}`);
+  // Secure by default on AWS: only callers holding an IAM grant; locally LocalStack does not check SigV4, so open.
+  const apiAuth = s.apiAuth ?? (aws ? 'iam' : 'none');
+  if (!API_AUTHS.includes(apiAuth)) throw new Error(`context value "apiAuth" must be ${API_AUTHS.join(', ')}, got ${JSON.stringify(apiAuth)}`);
+  const jwt = resolveJwt(apiAuth, s);
   const apiThrottleRate = wholeNumber('apiThrottleRate', s.apiThrottleRate ?? 50, 1, 10_000);
   const apiThrottleBurst = wholeNumber('apiThrottleBurst', s.apiThrottleBurst ?? 100, 1, 5_000);
   const apiQuotaPerDay = s.apiQuotaPerDay === undefined ? undefined : wholeNumber('apiQuotaPerDay', s.apiQuotaPerDay, 1, Number.MAX_SAFE_INTEGER);
@@ -220,7 +245,28 @@ export function resolveDeploymentSettings(target: Target, settings: DeploymentSe
     tracing: s.tracing ?? aws,
     payloadEncryption: s.payloadEncryption ?? aws,
     ...(s.alarmEmail ? { alarmEmail: s.alarmEmail } : {}),
+    ...(jwt ? { jwt } : {}),
   };
+}
+
+const JWT_KEYS = ['jwtIssuer', 'jwtAudience', 'jwtCodecScope', 'jwtCodecGroup'] as const;
+
+/** The JWT settings: required with apiAuth=jwt, refused without it (a key that would silently do nothing). */
+function resolveJwt(apiAuth: ApiAuth, s: DeploymentSettings): JwtAuthSettings | undefined {
+  if (apiAuth !== 'jwt') {
+    const stray = JWT_KEYS.find((k) => s[k] !== undefined);
+    if (stray) throw new Error(`context value "${stray}" applies only with apiAuth=jwt, but apiAuth is ${apiAuth}`);
+    return undefined;
+  }
+  if (!s.jwtIssuer) throw new Error('apiAuth=jwt needs the token issuer: pass -c jwtIssuer=<https URL> (e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123)');
+  if (!/^https:\/\/[^\s?#]+$/.test(s.jwtIssuer) || s.jwtIssuer.endsWith('/')) throw new Error(`context value "jwtIssuer" must be an https URL without a trailing slash, query or fragment (the tokens' iss claim), got ${JSON.stringify(s.jwtIssuer)}`);
+  const audience = [...(s.jwtAudience ?? [])];
+  if (audience.length === 0) throw new Error('apiAuth=jwt needs the accepted audiences: pass -c jwtAudience=<aud or Cognito app client id>[,...]');
+  const codecScope = s.jwtCodecScope ?? 'stepless/codec';
+  for (const [key, value] of [['jwtCodecScope', codecScope], ['jwtCodecGroup', s.jwtCodecGroup]] as const) {
+    if (value !== undefined && !/^[\x21-\x7e]{1,128}$/.test(value)) throw new Error(`context value "${key}" must be 1-128 printable characters without spaces, got ${JSON.stringify(value)}`);
+  }
+  return { issuer: s.jwtIssuer, audience, codecScope, ...(s.jwtCodecGroup ? { codecGroup: s.jwtCodecGroup } : {}) };
 }
 
 function wholeNumber(key: string, value: number, min: number, max: number): number {

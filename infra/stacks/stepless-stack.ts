@@ -207,6 +207,16 @@ export class SteplessStack extends Stack {
     // The API encrypts workflow inputs it starts, decrypts results it shows, and serves the codec endpoint.
     payloadKey?.grantCodec(apiHandler.fn);
 
+    // apiAuth=jwt: the token authorizer, which verifies bearer tokens against the issuer's published keys.
+    const jwtAuthorizer = settings.jwt
+      ? new NodeLambda(this, 'JwtAuthorizerFunction', {
+          entry: join(apiDir, 'jwt-authorizer.ts'),
+          target: props.target,
+          description: 'The API\'s token authorizer: verifies JWT bearer tokens from the configured OIDC issuer',
+          timeout: Duration.seconds(10),
+        })
+      : undefined;
+
     // The REST API: a method per route of the route table, validated, throttled and authorized at
     // the edge as the deployment settings say (infra/constructs/http-api.ts).
     const api = new HttpApi(this, 'Api', {
@@ -216,12 +226,13 @@ export class SteplessStack extends Stack {
       stageName: props.stage,
       description: 'Stepless: start and inspect durable workflows',
       auth: settings.apiAuth,
+      ...(settings.jwt && jwtAuthorizer ? { jwt: { settings: settings.jwt, authorizer: jwtAuthorizer.fn } } : {}),
       throttle: { rateLimit: settings.apiThrottleRate, burstLimit: settings.apiThrottleBurst },
       quotaPerDay: settings.apiQuotaPerDay,
       corsOrigins: settings.corsOrigins,
       corsAllowMethods: CORS_ALLOWED_METHODS,
-      // A browser signing with SigV4 sends its date and session token as headers.
-      corsAllowHeaders: settings.apiAuth === 'iam' ? [...CORS_ALLOWED_HEADERS, 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'] : CORS_ALLOWED_HEADERS,
+      // A browser signing with SigV4 (every route with iam; the codec with apiKey or none) sends its date and session token as headers.
+      corsAllowHeaders: !local && settings.apiAuth !== 'jwt' ? [...CORS_ALLOWED_HEADERS, 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'] : CORS_ALLOWED_HEADERS,
       corsMaxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
       tracing: settings.tracing,
       removalPolicy,
@@ -239,8 +250,11 @@ export class SteplessStack extends Stack {
         description: 'Prints the API key value',
       });
     }
-    if (settings.apiAuth === 'iam') {
-      new CfnOutput(this, 'ApiExecuteArn', { value: api.executeApiArn(), description: 'Grant callers execute-api:Invoke on this ARN; they sign requests with SigV4' });
+    if (api.clientPolicy) {
+      new CfnOutput(this, 'ApiClientPolicyArn', { value: api.clientPolicy.managedPolicyArn, description: 'Attach to applications\' roles: SigV4 calls to every route but the codec' });
+    }
+    if (api.operatorPolicy) {
+      new CfnOutput(this, 'CodecOperatorPolicyArn', { value: api.operatorPolicy.managedPolicyArn, description: 'Attach to operators\' roles only: SigV4 calls to POST /codec/decode and /codec/encode, which decrypt payloads' });
     }
 
     // The dashboard and the alarms that page (AWS only: LocalStack has no dashboards to look at).

@@ -8,7 +8,7 @@ import { localAwsClientConfig, temporalAddress, temporalNamespace } from '../../
 import { startHealthServer } from '../../worker/health';
 import { createWorkerMetrics } from '../../worker/metrics';
 import { sampleBacklog } from '../../worker/metrics/backlog';
-import { METRICS_NAMESPACE, TASK_QUEUE_DIMENSION, WorkerMetrics, type WorkerMetricName } from '../../worker/metrics/names';
+import { METRICS_NAMESPACE, TASK_QUEUE_DIMENSION, WORKFLOW_TYPE_DIMENSION, WorkerMetrics, type WorkerMetricName } from '../../worker/metrics/names';
 import type { MetricsActivities } from './fixtures/metrics-workflows';
 import { waitFor } from './lambda-bridge-support';
 
@@ -28,13 +28,13 @@ function runHealthCheck(port: number): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', resolve));
 }
 
-/** Every data point CloudWatch holds for one metric of one task queue, folded into one statistic set. */
-async function published(taskQueue: string, metric: WorkerMetricName): Promise<{ sum: number; samples: number; min: number; max: number }> {
+/** Every data point CloudWatch holds for one metric of one task queue (or one workflow type on it), folded into one statistic set. */
+async function published(taskQueue: string, metric: WorkerMetricName, workflowType?: string): Promise<{ sum: number; samples: number; min: number; max: number }> {
   const { Datapoints = [] } = await cloudWatch.send(
     new GetMetricStatisticsCommand({
       Namespace: METRICS_NAMESPACE,
       MetricName: metric,
-      Dimensions: [{ Name: TASK_QUEUE_DIMENSION, Value: taskQueue }],
+      Dimensions: [{ Name: TASK_QUEUE_DIMENSION, Value: taskQueue }, ...(workflowType ? [{ Name: WORKFLOW_TYPE_DIMENSION, Value: workflowType }] : [])],
       StartTime: since,
       EndTime: new Date(Date.now() + 5 * 60_000),
       Period: 60,
@@ -161,6 +161,41 @@ describe('worker metrics and health check, on the local cloud', () => {
     expect(latency.sum).toBeGreaterThanOrEqual(2 * 25 + 5);
     // The queue's own worker polled it; at shutdown nothing was waiting.
     expect((await published(taskQueue, WorkerMetrics.taskQueueBacklog)).samples).toBeGreaterThanOrEqual(2);
+    // Per workflow type as well, with a duration for each execution that ended (not for a continue-as-new).
+    expect(await published(taskQueue, WorkerMetrics.workflowCompleted, 'metricsCompletes')).toMatchObject({ sum: 2 });
+    expect(await published(taskQueue, WorkerMetrics.workflowFailed, 'metricsRejects')).toMatchObject({ sum: 1 });
+    expect((await published(taskQueue, WorkerMetrics.workflowDuration, 'metricsCompletes')).samples).toBe(2);
+    expect((await published(taskQueue, WorkerMetrics.workflowDuration)).samples).toBe(2 + 1 + 1 + 1 + 1);
+  });
+
+  it('counts the runs Temporal closed by timeout and by termination, per workflow type, read from visibility', async () => {
+    const taskQueue = `metrics-closed-${randomUUID()}`;
+    // No visibility lag: the dev server's visibility is written with the close.
+    const metrics = createWorkerMetrics({ settings: { enabled: true, intervalMs: 1000 }, connection, namespace: temporalNamespace, taskQueue, logger, cloudWatch, closedByServerLagMs: 0 });
+    const worker = await Worker.create({ connection, namespace: temporalNamespace, taskQueue, ...metrics.workerOptions({ workflowsPath: require.resolve('./fixtures/metrics-workflows') }), activities });
+    metrics.start();
+    const running = worker.run();
+    running.catch(() => undefined);
+    const sum = async (metric: WorkerMetricName) => (await published(taskQueue, metric, 'metricsWaitsForCancel')).sum;
+    try {
+      await waitFor('the worker to run', () => Promise.resolve(worker.getState() === 'RUNNING'));
+      const timesOut = await client.workflow.start('metricsWaitsForCancel', { taskQueue, workflowId: `times-out-${randomUUID()}`, workflowExecutionTimeout: '2 seconds' });
+      const aborted = await client.workflow.start('metricsWaitsForCancel', { taskQueue, workflowId: `aborted-${randomUUID()}` });
+      await waitFor('the workflow to start', () => historyHas(client, aborted.workflowId, 'workflowTaskCompletedEventAttributes'));
+      await aborted.terminate('aborted by the test');
+      await expect(timesOut.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+      // Published once this worker is among the queue's pollers and a window has covered both closes.
+      await waitFor('the timeout and the termination to be published', async () => (await sum(WorkerMetrics.workflowTimedOut)) >= 1 && (await sum(WorkerMetrics.workflowTerminated)) >= 1, 60_000, 1000);
+    } finally {
+      worker.shutdown();
+      await running.catch(() => undefined);
+      await metrics.close();
+    }
+    expect(warnings).toEqual([]);
+    expect(await sum(WorkerMetrics.workflowStarted)).toBe(2);
+    expect(await sum(WorkerMetrics.workflowTimedOut)).toBe(1);
+    expect(await sum(WorkerMetrics.workflowTerminated)).toBe(1);
+    expect((await published(taskQueue, WorkerMetrics.workflowDuration, 'metricsWaitsForCancel')).samples).toBe(2);
   });
 
   it('publishes the backlog of a task queue that no worker polls', async () => {

@@ -1,6 +1,8 @@
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { resolveDeploymentSettings, deploymentSettingsFromContext } from '../../infra/stacks/deployment-config';
 import { METRICS_NAMESPACE, WorkerMetrics } from '../../worker/metrics/names';
+import { FUNCTIONS } from '../../lambdas/catalog';
+import { shutdownTiming } from '../../worker/shutdown-timing';
 import { importedVpcContext, synthTemplate, TEST_TEMPORAL_ADDRESS } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
@@ -87,10 +89,34 @@ describe('the AWS target', () => {
       });
       const env = Object.fromEntries(container.Environment.map((e) => [e.Name, e.Value]));
       // Drains in-flight activities inside the stop timeout, and answers the health check on the port it probes.
-      expect(Number(env.WORKER_SHUTDOWN_GRACE_MS)).toBeLessThan(120_000);
+      expect(Number(env.WORKER_SHUTDOWN_GRACE_MS)).toBe(110_000);
       expect((container.HealthCheck as { Command: string[] }).Command[3]).toContain(`127.0.0.1:${String(env.WORKER_HEALTH_PORT)}/healthz`);
       expect(env).toMatchObject({ NODE_ENV: 'production', TEMPORAL_ADDRESS: TEST_TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: 'default', TASK_QUEUE: 'stepless' });
       for (const name of ['STEPLESS_FUNCTIONS', 'CLAIM_CHECK_BUCKET', 'AUDIT_TABLE', 'AUDIT_ANCHOR_BUCKET', 'AUDIT_KMS_KEY_ID', 'PAYLOAD_KMS_KEY_ID']) expect(env[name]).toBeDefined();
+    });
+
+    it('derives the stop timeout and the shutdown grace from the longest declared step, and warns at synthesis that Fargate\'s 120 s cuts it short', () => {
+      const longest = FUNCTIONS.reduce((a, b) => (b.timeoutSeconds > a.timeoutSeconds ? b : a));
+      const timing = shutdownTiming(FUNCTIONS);
+      const container = workerContainer(aws);
+      const env = Object.fromEntries(container.Environment.map((e) => [e.Name, e.Value]));
+      expect(container.StopTimeout).toBe(timing.stopTimeoutSeconds);
+      expect(Number(env.WORKER_SHUTDOWN_GRACE_MS)).toBe(timing.graceSeconds * 1000);
+      // The grace leaves the stop timeout room to publish the last metrics and close the connection.
+      expect(Number(env.WORKER_SHUTDOWN_GRACE_MS)).toBeLessThan((container.StopTimeout as number) * 1000);
+      const warnings = Annotations.fromStack(awsStack).findWarning('*', Match.stringLikeRegexp('stop timeout'));
+      expect(warnings.map((w) => [w.id, w.entry.data as string])).toEqual([['/Test-aws/Worker', expect.stringContaining(`the longest step (function ${longest.name}, timeout ${longest.timeoutSeconds} s) needs a stop timeout of ${longest.timeoutSeconds + 20} s`)]]);
+    });
+
+    it('may set scale-in protection on the tasks of its own cluster only (the worker does, while activities are in flight)', () => {
+      const env = Object.fromEntries(workerContainer(aws).Environment.map((e) => [e.Name, e.Value]));
+      expect(env.WORKER_SCALE_IN_PROTECTION_MINUTES).toBe('10');
+      const protection = statements(aws).filter((s) => actionsOf(s).includes('ecs:UpdateTaskProtection'));
+      expect(protection).toHaveLength(1);
+      expect(actionsOf(protection[0]!)).toEqual(['ecs:UpdateTaskProtection', 'ecs:GetTaskProtection']);
+      const arn = JSON.stringify(protection[0]!.Resource);
+      expect(arn).toContain(':task/');
+      expect(arn).toMatch(/"Ref":"WorkerCluster[0-9A-F]+"\},"\/\*"/);
     });
 
     it('keeps the desired count during a deploy (new tasks first), rolls back a failing one, and runs in private subnets without a public IP', () => {
@@ -333,10 +359,10 @@ describe('the AWS target', () => {
   });
 
   describe('Temporal transport', () => {
-    it('passes the TLS choice to the worker and the API, and warns about nothing', () => {
+    it('passes the TLS choice to the worker and the API, and warns nothing about Temporal', () => {
       expect(Object.fromEntries(workerContainer(aws).Environment.map((e) => [e.Name, e.Value])).TEMPORAL_TLS).toBe('true');
       aws.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TEMPORAL_TLS: 'true' }) } });
-      expect(Annotations.fromStack(awsStack).findWarning('*', Match.anyValue())).toEqual([]);
+      expect(Annotations.fromStack(awsStack).findWarning('/Test-aws/Temporal', Match.anyValue())).toEqual([]);
     });
 
     it('gives the API function (a Temporal client) its own credential when one is set, which only it may read', () => {
@@ -368,7 +394,7 @@ describe('the AWS target', () => {
       const env = Object.fromEntries(workerContainer(insecure).Environment.map((e) => [e.Name, e.Value]));
       expect(env.TEMPORAL_TLS).toBeUndefined();
       expect(Object.keys(env).filter((k) => k.endsWith('_SECRET_ARN'))).toEqual([]);
-      const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+      const warnings = Annotations.fromStack(stack).findWarning('/Test-aws/Temporal', Match.anyValue());
       expect(warnings.map((w) => [w.id, w.entry.data as string])).toEqual([['/Test-aws/Temporal', expect.stringContaining(`temporalInsecure=true: the worker and the API function reach Temporal at ${TEST_TEMPORAL_ADDRESS} in plaintext without credentials`)]]);
     });
   });
@@ -393,7 +419,7 @@ describe('deployment settings', () => {
 
   it('reads -c strings and cdk.json values alike, with the AWS defaults', () => {
     const s = resolve({ ...base, workerMinTasks: '3', tracing: 'false', corsOrigins: 'https://a.example.com, https://b.example.com' });
-    expect(s).toMatchObject({ workerMinTasks: 3, workerMaxTasks: 10, tracing: false, payloadEncryption: true, apiAuth: 'apiKey', corsOrigins: ['https://a.example.com', 'https://b.example.com'], workerCpu: 512, workerMemoryMiB: 1024 });
+    expect(s).toMatchObject({ workerMinTasks: 3, workerMaxTasks: 10, tracing: false, payloadEncryption: true, apiAuth: 'iam', corsOrigins: ['https://a.example.com', 'https://b.example.com'], workerCpu: 512, workerMemoryMiB: 1024 });
     expect(resolve({ ...base, corsOrigins: ['https://a.example.com'], tracing: true }).corsOrigins).toEqual(['https://a.example.com']);
   });
 
@@ -409,7 +435,13 @@ describe('deployment settings', () => {
     [{ ...base, workerCpu: '300' }, /"workerCpu" must be one of Fargate's CPU sizes/],
     [{ ...base, workerCpu: '256', workerMemoryMiB: '4096' }, /"workerMemoryMiB" must be a whole number from 512 to 2048/],
     [{ ...base, workerMinTasks: '5', workerMaxTasks: '2' }, /"workerMaxTasks" must be a whole number from 5/],
-    [{ ...base, apiAuth: 'cognito' }, /"apiAuth" must be apiKey, iam or none/],
+    [{ ...base, apiAuth: 'cognito' }, /"apiAuth" must be iam, apiKey, jwt, none/],
+    [{ ...base, apiAuth: 'jwt' }, /apiAuth=jwt needs the token issuer: pass -c jwtIssuer=/],
+    [{ ...base, apiAuth: 'jwt', jwtIssuer: 'http://idp.example.com' }, /"jwtIssuer" must be an https URL/],
+    [{ ...base, apiAuth: 'jwt', jwtIssuer: 'https://idp.example.com/' }, /without a trailing slash/],
+    [{ ...base, apiAuth: 'jwt', jwtIssuer: 'https://idp.example.com' }, /apiAuth=jwt needs the accepted audiences: pass -c jwtAudience=/],
+    [{ ...base, apiAuth: 'jwt', jwtIssuer: 'https://idp.example.com', jwtAudience: 'a', jwtCodecScope: 'two words' }, /"jwtCodecScope" must be 1-128 printable characters without spaces/],
+    [{ ...base, jwtIssuer: 'https://idp.example.com' }, /"jwtIssuer" applies only with apiAuth=jwt, but apiAuth is iam/],
     [{ ...base, vpcId: 'my-vpc' }, /"vpcId" must look like vpc-/],
     [{ ...base, natGateways: '0' }, /"natGateways" must be at least 1/],
     [{ ...base, temporalApiKeySecretArn: 'my-secret' }, /"temporalApiKeySecretArn" must be a Secrets Manager secret ARN/],
@@ -422,6 +454,13 @@ describe('deployment settings', () => {
     [{ ...base, alarmEmail: 'ops' }, /"alarmEmail" must be an email address/],
   ])('refuses %j', (ctx, message) => {
     expect(() => resolve(ctx)).toThrow(message);
+  });
+
+  it('reads the JWT settings with apiAuth=jwt, the codec scope defaulting to stepless/codec; locally the API stays open', () => {
+    expect(resolve({ ...base, apiAuth: 'jwt', jwtIssuer: 'https://idp.example.com/oauth2', jwtAudience: 'a, b' }).jwt).toEqual({ issuer: 'https://idp.example.com/oauth2', audience: ['a', 'b'], codecScope: 'stepless/codec' });
+    expect(resolve(base).jwt).toBeUndefined();
+    // LocalStack does not check SigV4, and the tests and scripts call the local API unsigned.
+    expect(resolveDeploymentSettings('local', {}).apiAuth).toBe('none');
   });
 
   it('accepts TLS by any one of the three settings, or plaintext when asked for by temporalInsecure', () => {
@@ -446,6 +485,7 @@ describe('observability on AWS', () => {
   it('pages on failed workflows, API 5xx, dead letters, no running worker, a stuck backlog and each function\'s errors', () => {
     expect(alarmOn(WorkerMetrics.workflowFailed)[0]?.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     expect(JSON.stringify(alarmOn(WorkerMetrics.workflowFailed)[0])).toContain(`"Namespace":"${METRICS_NAMESPACE}"`);
+    expect(alarmOn(WorkerMetrics.workflowTimedOut)[0]?.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     expect(alarmOn('5XXError')).toHaveLength(1);
     expect(alarmOn('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
     expect(alarmOn('RunningTaskCount')[0]?.Properties).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 1, TreatMissingData: 'breaching' });
@@ -454,6 +494,24 @@ describe('observability on AWS', () => {
     // Throttles and 4xx are on the dashboard only: Temporal retries throttled steps, 4xx are the caller's.
     expect(alarmOn('Throttles')).toHaveLength(0);
     expect(alarmOn('4XXError')).toHaveLength(0);
+  });
+
+  it('keys the 5xx alarm to this API and this stage (ApiName and Stage), not every API of that name', () => {
+    const [api5xx] = alarmOn('5XXError');
+    const dimensions = api5xx!.Properties.Dimensions as Array<{ Name: string; Value: unknown }>;
+    expect(dimensions.map((d) => d.Name).sort()).toEqual(['ApiName', 'Stage']);
+    expect(dimensions.find((d) => d.Name === 'Stage')!.Value).toEqual({ Ref: expect.stringMatching(/^ApiDeploymentStageprod/) });
+    // The API is named after the stack, so the name itself does not collide with another stack's API either.
+    expect(dimensions.find((d) => d.Name === 'ApiName')!.Value).toBe('Test-aws');
+  });
+
+  it('treats missing data as breaching where the source publishes while it runs, and says why on every alarm', () => {
+    const byName: Record<string, Record<string, unknown>> = Object.fromEntries(alarms.map((a) => [String(a.Properties.AlarmName).split('.')[1], a.Properties]));
+    // A worker that stops publishing is an alarm, not silence: every live worker publishes each window, zeros included.
+    expect(byName.WorkerSilent).toMatchObject({ MetricName: WorkerMetrics.workflowStarted, Statistic: 'SampleCount', ComparisonOperator: 'LessThanThreshold', Threshold: 1, EvaluationPeriods: 2, TreatMissingData: 'breaching' });
+    const treat = Object.fromEntries(Object.entries(byName).map(([name, p]) => [name, p.TreatMissingData]));
+    expect(treat).toMatchObject({ WorkerSilent: 'breaching', NoWorker: 'breaching', BacklogHigh: 'breaching', WorkflowFailed: 'notBreaching', WorkflowTimedOut: 'notBreaching', Api5xx: 'notBreaching', DeadLetters: 'notBreaching', textStatsErrors: 'notBreaching' });
+    for (const p of Object.values(byName)) expect(p.AlarmDescription).toMatch(/ Missing data: .{30,}/);
   });
 
   it('notifies an encrypted, TLS-only topic that the configured address subscribes to, on alarm and on recovery', () => {
@@ -489,10 +547,12 @@ describe('observability on AWS', () => {
   it('has one dashboard with the workflow, activity, backlog, worker, Lambda and API widgets', () => {
     const [dashboard] = resources(template, 'AWS::CloudWatch::Dashboard');
     const body = JSON.stringify(dashboard!.Properties.DashboardBody);
-    for (const title of ['Workflows', 'Activity latency (ms)', 'Task queue backlog', 'Worker CPU and memory (%)', 'Worker tasks', 'Lambda errors', 'Lambda throttles', 'API requests and errors', 'API latency (ms)']) {
+    for (const title of ['Workflows', 'Workflows failed, timed out and aborted, by type', 'Workflow duration (ms): p50, p90, p99', 'Workflow duration p90 (ms), by type', 'Activity latency (ms)', 'Task queue backlog', 'Worker CPU and memory (%)', 'Worker tasks', 'Lambda errors', 'Lambda throttles', 'API requests and errors', 'API latency (ms)']) {
       expect(body).toContain(title);
     }
-    for (const metric of [WorkerMetrics.workflowStarted, WorkerMetrics.workflowCompleted, WorkerMetrics.activityLatency, WorkerMetrics.taskQueueBacklog]) expect(body).toContain(metric);
+    for (const metric of [WorkerMetrics.workflowStarted, WorkerMetrics.workflowCompleted, WorkerMetrics.workflowTimedOut, WorkerMetrics.workflowTerminated, WorkerMetrics.workflowDuration, WorkerMetrics.activityLatency, WorkerMetrics.taskQueueBacklog]) expect(body).toContain(metric);
+    // The per-type graphs search every workflow type of this task queue.
+    expect(body).toMatch(/SEARCH\('\{Stepless,TaskQueue,WorkflowType\} MetricName=\W+WorkflowFailed\W+ TaskQueue=\W+stepless\W+', 'Sum', 300\)/);
   });
 
   it('is absent locally (LocalStack has no dashboards to look at)', () => {

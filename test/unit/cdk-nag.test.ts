@@ -45,8 +45,9 @@ function acknowledgements(root: IConstruct): Array<{ id: string; reason: string 
 
 describe('cdk-nag AwsSolutions', () => {
   it.each<[string, DeploymentSettings]>([
-    ['the default AWS deployment (API keys, tracing, payload encryption, a new VPC)', {}],
-    ['IAM authorization, Temporal Cloud API keys (the clients\' their own), CORS, no tracing, the API in the VPC', { apiAuth: 'iam', apiInVpc: true, temporalApiKeySecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:temporal-AbCdEf', temporalClientApiKeySecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:temporal-client-GhIjKl', corsOrigins: ['https://ops.example.com'], tracing: false }],
+    ['the default AWS deployment (IAM authorization, tracing, payload encryption, a new VPC)', {}],
+    ['API keys, Temporal Cloud API keys (the clients\' their own), CORS, no tracing, the API in the VPC', { apiAuth: 'apiKey', apiInVpc: true, temporalApiKeySecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:temporal-AbCdEf', temporalClientApiKeySecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:temporal-client-GhIjKl', corsOrigins: ['https://ops.example.com'], tracing: false }],
+    ['JWT bearer tokens from a Cognito user pool', { apiAuth: 'jwt', jwtIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123', jwtAudience: ['app-client-1'] }],
   ])('passes for %s', (_name, settings) => {
     const { findings, app } = nag(settings);
     expect(findings).toEqual([]);

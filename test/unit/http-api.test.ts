@@ -67,8 +67,27 @@ function draft04Validator(schema: object): (value: unknown) => boolean {
 /** API Gateway's substitution in a gateway response template (no VTL: plain replacement). */
 const render = (template: string, vars: Record<string, string>) => template.replace(/\$context\.[A-Za-z.]+/g, (v) => vars[v] ?? '');
 
-describe('HttpApi on AWS, API keys (the default)', () => {
-  const t = synth({ apiThrottleRate: 25, apiThrottleBurst: 40, apiQuotaPerDay: 5000, corsOrigins: ['https://app.example.com'] });
+/** The operator-only routes (the codec), as "VERB /path". */
+const operatorRoutes = gatewayRoutes.filter((r) => r.operatorOnly).map((r) => `${r.method} ${r.path}`);
+
+/** The execute-api ARNs a managed policy allows, as "VERB /path" (the ARN's tail after the stage). */
+function policyRoutes(t: Template, idPrefix: string): string[] {
+  const [policy] = resources<{ PolicyDocument: { Statement: Array<{ Effect: string; Action: string; Resource: Array<{ 'Fn::Join': [string, unknown[]] }> }> } }>(t, 'AWS::IAM::ManagedPolicy').filter(([id]) => id.startsWith(idPrefix));
+  const [statement, ...more] = policy![1].Properties.PolicyDocument.Statement;
+  expect(more).toEqual([]);
+  expect([statement!.Effect, statement!.Action]).toEqual(['Allow', 'execute-api:Invoke']);
+  return statement!.Resource.map((r) => {
+    const parts = r['Fn::Join'][1];
+    expect(parts).toEqual(expect.arrayContaining([':execute-api:', { Ref: expect.stringMatching(/^Api[0-9A-F]+$/) }]));
+    const tail = String(parts.at(-1)); // "/GET/orders/*"
+    const [, method, ...path] = tail.split('/');
+    return `${method} /${path.join('/')}`;
+  }).sort();
+}
+const asPattern = (route: string) => route.replace(/\{[^}]+\}/g, '*');
+
+describe('HttpApi on AWS, API keys', () => {
+  const t = synth({ apiAuth: 'apiKey', apiThrottleRate: 25, apiThrottleBurst: 40, apiQuotaPerDay: 5000, corsOrigins: ['https://app.example.com'] });
   const all = methods(t);
 
   it('has a method per route of the route table, each a Lambda proxy integration, and nothing else', () => {
@@ -86,11 +105,16 @@ describe('HttpApi on AWS, API keys (the default)', () => {
     t.resourceCountIs('AWS::Lambda::Permission', 1);
   });
 
-  it('requires an API key on every method but the CORS preflight', () => {
+  it('requires an API key on every method but the CORS preflight and the codec, which takes SigV4 and the operators\' policy instead', () => {
+    expect(operatorRoutes.sort()).toEqual(['POST /codec/decode', 'POST /codec/encode']);
     for (const [key, m] of all) {
       if (key.startsWith('OPTIONS ')) expect([key, m.ApiKeyRequired ?? false, m.AuthorizationType]).toEqual([key, false, 'NONE']);
-      else expect([key, m.ApiKeyRequired]).toEqual([key, true]);
+      else if (operatorRoutes.includes(key)) expect([key, m.ApiKeyRequired ?? false, m.AuthorizationType]).toEqual([key, false, 'AWS_IAM']);
+      else expect([key, m.ApiKeyRequired, m.AuthorizationType]).toEqual([key, true, 'NONE']);
     }
+    expect(policyRoutes(t, 'ApiOperatorPolicy')).toEqual(operatorRoutes.sort());
+    t.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    expect(Object.keys(t.findOutputs('CodecOperatorPolicyArn'))).toEqual(['CodecOperatorPolicyArn']);
   });
 
   it('puts one key in a usage plan on the stage, with the stage throttle and the daily quota', () => {
@@ -106,7 +130,7 @@ describe('HttpApi on AWS, API keys (the default)', () => {
     const command = JSON.stringify(t.findOutputs('ApiKeyValueCommand'));
     expect(command).toContain('aws apigateway get-api-key --api-key ');
     expect(command).toContain('--include-value');
-    expect(Object.keys(t.findOutputs('ApiExecuteArn'))).toEqual([]);
+    expect(Object.keys(t.findOutputs('ApiClientPolicyArn'))).toEqual([]);
   });
 
   it('throttles the whole stage, logs access as JSON without bodies, traces, and names the environment', () => {
@@ -222,8 +246,8 @@ describe('HttpApi on AWS, API keys (the default)', () => {
   });
 });
 
-describe('HttpApi on AWS, IAM authorization', () => {
-  const t = synth({ apiAuth: 'iam', tracing: false });
+describe('HttpApi on AWS, IAM authorization (the default)', () => {
+  const t = synth({ tracing: false });
   const all = methods(t);
 
   it('requires SigV4 (AWS_IAM) on every method, and no API key', () => {
@@ -233,12 +257,22 @@ describe('HttpApi on AWS, IAM authorization', () => {
     t.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
   });
 
-  it('outputs the execute-api ARN to grant, and keeps 403 for unsigned requests', () => {
-    const arn = JSON.stringify(t.findOutputs('ApiExecuteArn'));
-    expect(arn).toContain(':execute-api:');
-    expect(arn).toContain('/*/*');
+  it('grants applications every route but the codec, and operators the codec alone, in two managed policies', () => {
+    const appRoutes = [...new Set(gatewayRoutes.filter((r) => !r.operatorOnly).map((r) => asPattern(`${r.method} ${r.path}`)))].sort();
+    expect(policyRoutes(t, 'ApiClientPolicy')).toEqual(appRoutes);
+    expect(appRoutes.some((r) => r.includes('/codec'))).toBe(false);
+    expect(policyRoutes(t, 'ApiOperatorPolicy')).toEqual(operatorRoutes.sort());
+    t.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'Api-CodecOperators' });
+    t.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'Api-ApiClients' });
+    // A wildcard only stands for a path variable: no ARN lets a caller reach the codec through a pattern.
+    for (const r of policyRoutes(t, 'ApiClientPolicy')) expect(r).not.toMatch(/^POST \/\*|^\* /);
+  });
+
+  it('outputs the two policies to attach, and keeps 403 for unsigned requests and for a caller without the grant', () => {
+    expect(Object.keys(t.findOutputs('*')).filter((k) => k.endsWith('PolicyArn')).sort()).toEqual(['ApiClientPolicyArn', 'CodecOperatorPolicyArn']);
     expect(Object.keys(t.findOutputs('ApiKeyId'))).toEqual([]);
     t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'MISSING_AUTHENTICATION_TOKEN', StatusCode: '403' });
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'ACCESS_DENIED', StatusCode: '403' });
   });
 
   it('still throttles the stage, with tracing off when the settings say so, and no CORS without origins', () => {
@@ -252,11 +286,33 @@ describe('HttpApi on AWS, IAM authorization', () => {
   });
 });
 
+describe('HttpApi on AWS, JWT bearer tokens', () => {
+  const jwt = { apiAuth: 'jwt' as const, jwtIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123', jwtAudience: ['app-client-1'], jwtCodecGroup: 'operators' };
+  const t = synth(jwt);
+
+  it('puts every method behind one token authorizer that reads the Authorization header, cached a minute', () => {
+    for (const [key, m] of methods(t)) expect([key, m.AuthorizationType, m.ApiKeyRequired ?? false]).toEqual([key, 'CUSTOM', false]);
+    t.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'TOKEN', IdentitySource: 'method.request.header.Authorization', AuthorizerResultTtlInSeconds: 60, IdentityValidationExpression: Match.stringLikeRegexp('earer') });
+    t.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+
+  it('tells the authorizer the issuer, the audience, what makes an operator, and which routes are operators\' only', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('token authorizer'),
+      Environment: { Variables: { JWT_ISSUER: jwt.jwtIssuer, JWT_AUDIENCE: 'app-client-1', JWT_CODEC_SCOPE: 'stepless/codec', JWT_CODEC_GROUP: 'operators', OPERATOR_ROUTES: 'POST /codec/decode,POST /codec/encode' } },
+    });
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'UNAUTHORIZED', StatusCode: '401' });
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'ACCESS_DENIED', StatusCode: '403' });
+  });
+});
+
 describe('HttpApi on AWS, no authorization', () => {
   const t = synth({ apiAuth: 'none' });
 
-  it('leaves every method open, with no usage plan, and answers unknown routes 404', () => {
-    for (const [key, m] of methods(t)) expect([key, m.AuthorizationType, m.ApiKeyRequired ?? false]).toEqual([key, 'NONE', false]);
+  it('leaves every method open but the codec (SigV4 and the operators\' policy), with no usage plan, and answers unknown routes 404', () => {
+    for (const [key, m] of methods(t)) expect([key, m.AuthorizationType, m.ApiKeyRequired ?? false]).toEqual([key, operatorRoutes.includes(key) ? 'AWS_IAM' : 'NONE', false]);
+    expect(policyRoutes(t, 'ApiOperatorPolicy')).toEqual(operatorRoutes.sort());
     t.resourceCountIs('AWS::ApiGateway::UsagePlan', 0);
     t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'MISSING_AUTHENTICATION_TOKEN', StatusCode: '404' });
   });

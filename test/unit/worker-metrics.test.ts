@@ -5,6 +5,7 @@ import { CloudWatchClient, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { CompleteAsyncError } from '@temporalio/activity';
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 import type { ActivityExecuteInput } from '@temporalio/worker';
+import { ClosedByServerSampler, closedByServerQuery } from '../../worker/metrics/closed-by-server';
 import { activityMetricsInterceptor, workflowMetricsSinks } from '../../worker/metrics/instrumentation';
 import { MetricsPublisher } from '../../worker/metrics/publisher';
 import { MetricsWindow, type BacklogSample, type WorkerMetricsRecorder } from '../../worker/metrics/window';
@@ -12,25 +13,30 @@ import { outcomeOf } from '../../workflows/lib/metrics-interceptor';
 
 const dimensions = [{ Name: 'TaskQueue', Value: 'q' }];
 const at = new Date('2026-01-01T00:00:00Z');
-const byName = (data: MetricDatum[]): Record<string, MetricDatum | undefined> => Object.fromEntries(data.map((d): [string, MetricDatum] => [d.MetricName ?? '', d]));
+/** The task-queue series (not the per-type ones) by metric name. */
+const byName = (data: MetricDatum[]): Record<string, MetricDatum | undefined> =>
+  Object.fromEntries(data.filter((d) => !d.Dimensions?.some((x) => x.Name === 'WorkflowType')).map((d): [string, MetricDatum] => [d.MetricName ?? '', d]));
+/** The series of one workflow type by metric name. */
+const ofType = (data: MetricDatum[], type: string): Record<string, MetricDatum | undefined> =>
+  Object.fromEntries(data.filter((d) => d.Dimensions?.some((x) => x.Name === 'WorkflowType' && x.Value === type)).map((d): [string, MetricDatum] => [d.MetricName ?? '', d]));
 
 describe('MetricsWindow', () => {
   it('publishes every counter, zero included, and no latency before any activity ran', () => {
     const data = new MetricsWindow().drain(at, dimensions);
     expect(data.map((d) => d.MetricName)).toEqual([
-      'WorkflowStarted', 'WorkflowCompleted', 'WorkflowFailed', 'WorkflowCanceled', 'WorkflowContinuedAsNew', 'ActivityFailed',
+      'WorkflowStarted', 'WorkflowCompleted', 'WorkflowFailed', 'WorkflowCanceled', 'WorkflowContinuedAsNew', 'WorkflowTimedOut', 'WorkflowTerminated', 'ActivityFailed',
     ]);
     expect(data.every((d) => d.Value === 0 && d.Unit === 'Count' && d.Timestamp === at && d.Dimensions === dimensions)).toBe(true);
   });
 
   it('sums counters and keeps activity latency as a statistic set in milliseconds', () => {
     const window = new MetricsWindow();
-    window.workflowStarted();
-    window.workflowStarted();
-    window.workflowClosed('completed');
-    window.workflowClosed('failed');
-    window.workflowClosed('canceled');
-    window.workflowClosed('continuedAsNew');
+    window.workflowStarted('order');
+    window.workflowStarted('order');
+    window.workflowClosed('order', 'completed', 1000);
+    window.workflowClosed('order', 'failed', 1000);
+    window.workflowClosed('order', 'canceled', 1000);
+    window.workflowClosed('order', 'continuedAsNew', 1000);
     window.activityAttempt(12.5, false);
     window.activityAttempt(3, true);
     window.activityAttempt(40, true);
@@ -47,9 +53,45 @@ describe('MetricsWindow', () => {
     expect(data.ActivityLatency).not.toHaveProperty('Value');
   });
 
+  it('publishes the workflow metrics per workflow type too, like Step Functions per state machine, with durations for percentiles', () => {
+    const window = new MetricsWindow();
+    window.workflowStarted('order');
+    window.workflowStarted('training');
+    window.workflowClosed('order', 'completed', 1200.4);
+    window.workflowClosed('order', 'completed', 1200.2);
+    window.workflowClosed('order', 'failed', 300);
+    window.workflowClosed('training', 'continuedAsNew', 5000);
+    window.workflowClosed('training', 'timedOut', 9000);
+    window.workflowClosed('training', 'terminated', 7000);
+    const data = window.drain(at, dimensions);
+    expect(ofType(data, 'order')).toMatchObject({
+      WorkflowStarted: { Value: 1, Dimensions: [{ Name: 'TaskQueue', Value: 'q' }, { Name: 'WorkflowType', Value: 'order' }] },
+      WorkflowCompleted: { Value: 2 },
+      WorkflowFailed: { Value: 1 },
+      WorkflowTimedOut: { Value: 0 },
+      WorkflowDuration: { Unit: 'Milliseconds', Values: [300, 1200], Counts: [1, 2] },
+    });
+    // A continue-as-new is not the end of the execution: no duration for it.
+    expect(ofType(data, 'training')).toMatchObject({ WorkflowContinuedAsNew: { Value: 1 }, WorkflowTimedOut: { Value: 1 }, WorkflowTerminated: { Value: 1 }, WorkflowDuration: { Values: [7000, 9000], Counts: [1, 1] } });
+    // The task queue's series add up the types.
+    expect(byName(data)).toMatchObject({ WorkflowStarted: { Value: 2 }, WorkflowCompleted: { Value: 2 }, WorkflowTimedOut: { Value: 1 }, WorkflowDuration: { Values: [300, 1200, 7000, 9000], Counts: [1, 2, 1, 1] } });
+    // A type seen once keeps its series at zero afterwards (silence stays visible), without durations.
+    const next = window.drain(at, dimensions);
+    expect(ofType(next, 'order')).toMatchObject({ WorkflowStarted: { Value: 0 }, WorkflowCompleted: { Value: 0 } });
+    expect(ofType(next, 'order')).not.toHaveProperty('WorkflowDuration');
+  });
+
+  it('splits durations into data points of at most 150 distinct values (PutMetricData\'s limit)', () => {
+    const window = new MetricsWindow();
+    for (let ms = 1; ms <= 400; ms++) window.workflowClosed('order', 'completed', ms);
+    const durations = window.drain(at, dimensions).filter((d) => d.MetricName === 'WorkflowDuration' && d.Dimensions?.length === 2);
+    expect(durations.map((d) => d.Values!.length)).toEqual([150, 150, 100]);
+    expect(durations.flatMap((d) => d.Counts!).reduce((a, b) => a + b, 0)).toBe(400);
+  });
+
   it('starts a new window at each drain: nothing is published twice', () => {
     const window = new MetricsWindow();
-    window.workflowStarted();
+    window.workflowStarted('order');
     window.activityAttempt(5, false);
     window.drain(at, dimensions);
     window.activityAttempt(7, false);
@@ -140,16 +182,17 @@ describe('MetricsPublisher', () => {
       ...overrides,
     });
 
-  it('sends one PutMetricData per window, in the Stepless namespace, with the TaskQueue dimension', async () => {
+  it('sends one PutMetricData per window, in the Stepless namespace, with the TaskQueue dimension (and WorkflowType for the per-type series)', async () => {
     const p = publisher();
-    p.window.workflowStarted();
+    p.window.workflowStarted('order');
     p.window.activityAttempt(10, false);
     await p.flush();
     expect(fake.requests).toHaveLength(1);
     const [{ target, body }] = fake.requests as [FakeCloudWatch['requests'][number]];
     expect(target).toBe('GraniteServiceVersion20100801.PutMetricData');
     expect(body.Namespace).toBe('Stepless');
-    expect(body.MetricData.every((d) => JSON.stringify(d.Dimensions) === JSON.stringify([{ Name: 'TaskQueue', Value: 'orders' }]))).toBe(true);
+    const dims = new Set(body.MetricData.map((d) => JSON.stringify(d.Dimensions)));
+    expect([...dims].sort()).toEqual([JSON.stringify([{ Name: 'TaskQueue', Value: 'orders' }]), JSON.stringify([{ Name: 'TaskQueue', Value: 'orders' }, { Name: 'WorkflowType', Value: 'order' }])].sort());
     expect(byName(body.MetricData)).toMatchObject({
       WorkflowStarted: { Value: 1, Unit: 'Count' },
       ActivityLatency: { StatisticValues: { SampleCount: 1, Sum: 10, Minimum: 10, Maximum: 10 }, Unit: 'Milliseconds' },
@@ -161,10 +204,10 @@ describe('MetricsPublisher', () => {
   it('publishes on its interval once started, and the last window on close', async () => {
     const p = publisher({ intervalMs: 50 });
     p.start();
-    p.window.workflowStarted();
+    p.window.workflowStarted('order');
     for (const deadline = Date.now() + 10_000; fake.requests.length < 2 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(fake.requests.length).toBeGreaterThanOrEqual(2);
-    p.window.workflowClosed('completed');
+    p.window.workflowClosed('order', 'completed', 1000);
     await p.close();
     const afterClose = fake.requests.length;
     const started = fake.requests.map((r) => byName(r.body.MetricData).WorkflowStarted?.Value);
@@ -180,13 +223,13 @@ describe('MetricsPublisher', () => {
     const logger = recordingLogger();
     const p = publisher({ logger });
     fake.status = 500;
-    p.window.workflowClosed('failed');
+    p.window.workflowClosed('order', 'failed', 1000);
     await expect(p.flush()).resolves.toBeUndefined();
     expect(logger.warnings).toEqual([expect.objectContaining({ message: expect.stringContaining('could not publish worker metrics') })]);
     expect(logger.warnings[0]?.meta).toMatchObject({ namespace: 'Stepless', taskQueue: 'orders', error: expect.stringContaining('down for the test') });
 
     fake.status = 200;
-    p.window.workflowClosed('completed');
+    p.window.workflowClosed('order', 'completed', 1000);
     await p.flush();
     const last = byName(fake.requests.at(-1)!.body.MetricData);
     expect(last.WorkflowCompleted?.Value).toBe(1);
@@ -200,7 +243,7 @@ describe('MetricsPublisher', () => {
     await new Promise((resolve) => closed.close(resolve));
     const logger = recordingLogger();
     const p = publisher({ cloudWatch: cloudWatchAt(`http://127.0.0.1:${port}`), logger });
-    p.window.workflowStarted();
+    p.window.workflowStarted('order');
     await expect(p.close()).resolves.toBeUndefined();
     expect(logger.warnings).toHaveLength(1);
     expect(String(logger.warnings[0]?.meta?.error)).toMatch(/ECONNREFUSED/);
@@ -209,7 +252,7 @@ describe('MetricsPublisher', () => {
   it('publishes the counters without the backlog when Temporal cannot be asked', async () => {
     const logger = recordingLogger();
     const p = publisher({ logger, sampleBacklog: () => Promise.reject(new Error('14 UNAVAILABLE: temporal is down')) });
-    p.window.workflowStarted();
+    p.window.workflowStarted('order');
     await p.flush();
     const data = byName(fake.requests[0]!.body.MetricData);
     expect(data.WorkflowStarted?.Value).toBe(1);
@@ -221,8 +264,8 @@ describe('MetricsPublisher', () => {
 describe('the activity interceptor and the workflow sink', () => {
   const recorded: Array<[string, ...unknown[]]> = [];
   const recorder: WorkerMetricsRecorder = {
-    workflowStarted: () => recorded.push(['started']),
-    workflowClosed: (outcome) => recorded.push(['closed', outcome]),
+    workflowStarted: (type) => recorded.push(['started', type]),
+    workflowClosed: (type, outcome, ms) => recorded.push(['closed', type, outcome, ms]),
     activityAttempt: (ms, failed) => recorded.push(['attempt', ms, failed]),
   };
   const execute = activityMetricsInterceptor(recorder)({} as never).inbound!.execute!;
@@ -248,9 +291,13 @@ describe('the activity interceptor and the workflow sink', () => {
     const sinks = workflowMetricsSinks(recorder);
     expect(sinks.workflowMetrics.started.callDuringReplay).toBe(false);
     expect(sinks.workflowMetrics.closed.callDuringReplay).toBe(false);
-    void sinks.workflowMetrics.started.fn({} as never);
-    void sinks.workflowMetrics.closed.fn({} as never, 'canceled');
-    expect(recorded).toEqual([['started'], ['closed', 'canceled']]);
+    const info = { workflowType: 'order', startTime: new Date(Date.now() - 5000) } as never;
+    void sinks.workflowMetrics.started.fn(info);
+    void sinks.workflowMetrics.closed.fn(info, 'canceled');
+    expect(recorded).toEqual([['started', 'order'], ['closed', 'order', 'canceled', expect.any(Number)]]);
+    // The duration runs from the execution's start (its first run) to the close.
+    expect(recorded[1]![3]).toBeGreaterThanOrEqual(5000);
+    expect(recorded[1]![3]).toBeLessThan(60_000);
   });
 });
 
@@ -267,5 +314,32 @@ describe('outcomeOf: how a run ended, from the command that closes it', () => {
   it('is undefined while the run goes on', () => {
     expect(outcomeOf([{ startTimer: {} }, { scheduleActivity: {} }])).toBeUndefined();
     expect(outcomeOf([])).toBeUndefined();
+  });
+});
+
+describe('runs closed by the server (timed out, terminated), read from visibility by one worker per queue', () => {
+  it('is read by the poller whose identity sorts first, and only by a worker the server lists as polling', () => {
+    expect(ClosedByServerSampler.isPublisher('12@a', ['12@a', '7@b'])).toBe(true);
+    expect(ClosedByServerSampler.isPublisher('7@b', ['12@a', '7@b'])).toBe(false);
+    // Not (yet) among the queue's pollers: another worker may be reading.
+    expect(ClosedByServerSampler.isPublisher('12@a', ['13@c'])).toBe(false);
+    expect(ClosedByServerSampler.isPublisher('12@a', [])).toBe(false);
+  });
+
+  it('asks for this queue\'s timed-out and terminated runs closed inside the window', () => {
+    expect(closedByServerQuery("it's", new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:01:00Z'))).toBe(
+      "TaskQueue = 'it\\'s' AND (ExecutionStatus = 'TimedOut' OR ExecutionStatus = 'Terminated') AND CloseTime >= '2026-01-01T00:00:00.000Z' AND CloseTime < '2026-01-01T00:01:00.000Z'",
+    );
+  });
+
+  it('moves its window on even when another worker reads it, so windows stay contiguous when the reader changes', async () => {
+    let now = 1_000_000;
+    // A worker that is not the reader never calls Temporal: the connection is not touched.
+    const sampler = new ClosedByServerSampler({ connection: {} as never, namespace: 'default', taskQueue: 'q', identity: 'b', lagMs: 30_000, now: () => now });
+    now += 60_000;
+    await expect(sampler.sample(['a', 'b'])).resolves.toEqual([]);
+    now += 10_000;
+    await expect(sampler.sample(['a', 'b'])).resolves.toEqual([]);
+    expect((sampler as unknown as { from: Date }).from.getTime()).toBe(now - 30_000);
   });
 });

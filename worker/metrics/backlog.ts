@@ -27,5 +27,5 @@ export async function sampleBacklog(connection: NativeConnection, namespace: str
   const identities = new Set(responses.flatMap((r) => (r.pollers ?? []).map((p) => p.identity ?? '')));
   // proto3 leaves a zero count out of the message: absent means 0.
   const backlog = responses.reduce((sum, r) => sum + Number(r.stats?.approximateBacklogCount ?? 0), 0);
-  return { backlog, pollers: identities.size };
+  return { backlog, pollers: identities.size, identities: [...identities] };
 }

@@ -1,7 +1,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Logger } from '@temporalio/common';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import { hostname } from 'node:os';
 import { sampleBacklog } from './backlog';
+import { ClosedByServerSampler } from './closed-by-server';
 import { activityMetricsInterceptor, workflowMetricsSinks } from './instrumentation';
 import { METRICS_NAMESPACE } from './names';
 import { MetricsPublisher } from './publisher';
@@ -25,8 +27,8 @@ export function workflowInterceptorModules(): string[] {
 }
 
 export interface WorkerMetricsWiring {
-  /** Spread into Worker.create: the workflow code with its interceptor, the activity interceptor, the sink. */
-  workerOptions(code: WorkflowCode): WorkflowCode & Required<Pick<WorkerOptions, 'interceptors' | 'sinks'>>;
+  /** Spread into Worker.create: the workflow code with its interceptor, the activity interceptor, the sink, and the identity the worker polls as. */
+  workerOptions(code: WorkflowCode): WorkflowCode & Required<Pick<WorkerOptions, 'interceptors' | 'sinks' | 'identity'>>;
   /** Starts publishing every interval (nothing when metrics are off). */
   start(): void;
   /** Publishes the last window; call once the worker has stopped. */
@@ -50,8 +52,13 @@ export function createWorkerMetrics(options: {
   logger: Logger;
   /** Default: from the environment (AWS_REGION, AWS_ENDPOINT_URL locally). */
   cloudWatch?: CloudWatchClient;
+  /** How far behind now a window of server-closed runs ends (visibility lags the close). Default 30 s. */
+  closedByServerLagMs?: number;
 }): WorkerMetricsWiring {
   const { settings, connection, namespace, taskQueue, logger } = options;
+  // The SDK's default identity, set explicitly so the server-closed sampler knows which poller it is.
+  const identity = `${process.pid}@${hostname()}`;
+  const closedByServer = new ClosedByServerSampler({ connection, namespace, taskQueue, identity, ...(options.closedByServerLagMs !== undefined ? { lagMs: options.closedByServerLagMs } : {}) });
   const publisher = settings.enabled
     ? new MetricsPublisher({
         // Bounded, so a CloudWatch endpoint that hangs cannot hold up a flush or the worker's shutdown.
@@ -59,6 +66,7 @@ export function createWorkerMetrics(options: {
         taskQueue,
         intervalMs: settings.intervalMs,
         sampleBacklog: () => sampleBacklog(connection, namespace, taskQueue),
+        sampleClosedByServer: (pollers) => closedByServer.sample(pollers),
         logger,
       })
     : undefined;
@@ -72,6 +80,7 @@ export function createWorkerMetrics(options: {
         workflowModules: 'workflowsPath' in code ? workflowInterceptorModules() : [],
       },
       sinks: workflowMetricsSinks(recorder),
+      identity,
     }),
     start() {
       if (!publisher) {

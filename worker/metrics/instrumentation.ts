@@ -34,8 +34,9 @@ export function activityMetricsInterceptor(recorder: WorkerMetricsRecorder): Act
 export function workflowMetricsSinks(recorder: WorkerMetricsRecorder): InjectedSinks<WorkflowMetricsSinks> {
   return {
     workflowMetrics: {
-      started: { fn: () => recorder.workflowStarted(), callDuringReplay: false },
-      closed: { fn: (_info, outcome) => recorder.workflowClosed(outcome), callDuringReplay: false },
+      started: { fn: (info) => recorder.workflowStarted(info.workflowType), callDuringReplay: false },
+      // The execution's duration from the start of its first run (a continue-as-new chain is one execution), on the worker's clock.
+      closed: { fn: (info, outcome) => recorder.workflowClosed(info.workflowType, outcome, Date.now() - new Date(info.startTime).getTime()), callDuringReplay: false },
     },
   };
 }

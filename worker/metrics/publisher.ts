@@ -1,6 +1,7 @@
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { Logger } from '@temporalio/common';
 import { METRICS_NAMESPACE, TASK_QUEUE_DIMENSION } from './names';
+import type { ServerClosedRun } from './closed-by-server';
 import { MetricsWindow, type BacklogSample } from './window';
 
 export interface MetricsPublisherOptions {
@@ -12,6 +13,8 @@ export interface MetricsPublisherOptions {
   sampleBacklog: () => Promise<BacklogSample>;
   logger: Logger;
   namespace?: string;
+  /** Runs the server closed (timed out, terminated) since the last window, given the queue's pollers (worker/metrics/closed-by-server.ts). */
+  sampleClosedByServer?: (pollers: readonly string[]) => Promise<ServerClosedRun[]>;
 }
 
 /** PutMetricData takes at most 1000 data points per call; a window has about ten. */
@@ -61,6 +64,13 @@ export class MetricsPublisher {
       this.options.logger.warn('could not read the task-queue backlog; publishing this window without it', { taskQueue: this.options.taskQueue, error: String(err) });
       return undefined;
     });
+    if (this.options.sampleClosedByServer) {
+      const runs = await this.options.sampleClosedByServer(backlog?.identities ?? []).catch((err: unknown) => {
+        this.options.logger.warn('could not read the runs Temporal closed by timeout or termination; this window counts none', { taskQueue: this.options.taskQueue, error: String(err) });
+        return [];
+      });
+      for (const run of runs) this.window.workflowClosed(run.workflowType, run.outcome, run.durationMs);
+    }
     const data = this.window.drain(new Date(), this.dimensions, backlog);
     try {
       for (let i = 0; i < data.length; i += MAX_DATA_PER_CALL) {
