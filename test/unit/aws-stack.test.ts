@@ -374,7 +374,7 @@ describe('the AWS target', () => {
       const readers = (arn: string) => Object.keys(actionsOn(separate, arn)).map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort();
       expect(readers(API_KEY_SECRET)).toEqual(['WorkerTaskTaskRoleDefaultPolicy']);
       expect(readers(CLIENT_API_KEY_SECRET)).toEqual(['ApiFunctionServiceRoleDefaultPolicy']);
-      expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+      expect(Annotations.fromStack(stack).findWarning('/Test-aws/Temporal', Match.anyValue())).toEqual([]);
       // An mTLS client certificate is the other kind, whatever the worker uses.
       const { template: mtls } = synthTemplate('aws', { temporalApiKeySecretArn: API_KEY_SECRET, temporalClientTlsSecretArn: CLIENT_TLS_SECRET });
       mtls.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^The HTTP API'), Environment: { Variables: Match.objectLike({ TEMPORAL_TLS_SECRET_ARN: CLIENT_TLS_SECRET }) } });
@@ -383,7 +383,7 @@ describe('the AWS target', () => {
     it('lets the API function share the worker\'s credential when no client credential is set, with a synthesis warning', () => {
       const { template: shared, stack } = synthTemplate('aws', { temporalApiKeySecretArn: API_KEY_SECRET });
       shared.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^The HTTP API'), Environment: { Variables: Match.objectLike({ TEMPORAL_API_KEY_SECRET_ARN: API_KEY_SECRET }) } });
-      const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+      const warnings = Annotations.fromStack(stack).findWarning('/Test-aws/Temporal', Match.anyValue());
       expect(warnings.map((w) => [w.id, w.entry.data as string])).toEqual([
         ['/Test-aws/Temporal', expect.stringMatching(/the API function connects to Temporal with the worker's credential \(temporalApiKeySecretArn\).*-c temporalClientApiKeySecretArn=<secret ARN>/)],
       ]);
