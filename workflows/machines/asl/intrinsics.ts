@@ -13,6 +13,14 @@ type Arg =
   | { kind: 'path'; path: string }
   | { kind: 'call'; name: string; args: Arg[] };
 
+/** What an intrinsic's path arguments read, and the sources of randomness. */
+export interface IntrinsicScope {
+  input: unknown;
+  context: unknown;
+  variables: Readonly<Record<string, unknown>>;
+  env: IntrinsicEnv;
+}
+
 export interface IntrinsicEnv {
   /** A random number in [0, 1): the workflow's deterministic Math.random. */
   random(): number;
@@ -138,31 +146,31 @@ export function intrinsicNamesIn(arg: Arg): string[] {
 }
 
 /** Evaluates an intrinsic call against the state's input and the context object. */
-export function evaluateIntrinsic(text: string, input: unknown, context: unknown, env: IntrinsicEnv): unknown {
+export function evaluateIntrinsic(text: string, scope: IntrinsicScope): unknown {
   let parsed: Arg;
   try {
     parsed = parseIntrinsic(text);
   } catch (err) {
     throw new StatesError(STATES_ERRORS.IntrinsicFailure, (err as Error).message);
   }
-  return evaluate(parsed, input, context, env);
+  return evaluate(parsed, scope);
 }
 
-function evaluate(arg: Arg, input: unknown, context: unknown, env: IntrinsicEnv): unknown {
+function evaluate(arg: Arg, scope: IntrinsicScope): unknown {
   if (arg.kind === 'literal') return arg.value;
   if (arg.kind === 'path') {
     try {
-      return readPath(arg.path, input, context);
+      return readPath(arg.path, scope.input, scope.context, scope.variables);
     } catch (err) {
       if (err instanceof PathNotFound) throw new StatesError(STATES_ERRORS.Runtime, `the path '${arg.path}' given to an intrinsic function matches nothing in the input`);
       throw err;
     }
   }
-  const values = arg.args.map((a) => evaluate(a, input, context, env));
+  const values = arg.args.map((a) => evaluate(a, scope));
   const fn = FUNCTIONS[arg.name];
   if (fn === undefined) throw new StatesError(STATES_ERRORS.IntrinsicFailure, `States.${arg.name} is not an intrinsic function`);
   try {
-    return fn(values, arg.args, env);
+    return fn(values, arg.args, scope.env);
   } catch (err) {
     if (err instanceof StatesError) throw err;
     throw new StatesError(STATES_ERRORS.IntrinsicFailure, `States.${arg.name}: ${(err as Error).message}`);

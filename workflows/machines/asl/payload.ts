@@ -1,14 +1,9 @@
 import { runtimeError } from './errors';
-import { evaluateIntrinsic, isIntrinsic, type IntrinsicEnv } from './intrinsics';
+import { evaluateIntrinsic, isIntrinsic, type IntrinsicScope } from './intrinsics';
 import { PathNotFound, readPath } from './paths';
 
 /** What a JSONPath payload template or path is evaluated against. */
-export interface PathScope {
-  input: unknown;
-  context: unknown;
-  variables: Readonly<Record<string, unknown>>;
-  env: IntrinsicEnv;
-}
+export type PathScope = IntrinsicScope;
 
 /**
  * Reads a path for a field of a state (InputPath, ItemsPath, a `.$` value...): a path that matches
@@ -27,7 +22,7 @@ export function readField(path: string, field: string, scope: PathScope): unknow
 
 /** The value of a `.$` field: an intrinsic function call or a path. */
 export function dynamicValue(expression: string, field: string, scope: PathScope): unknown {
-  if (isIntrinsic(expression)) return evaluateIntrinsic(expression, scope.input, scope.context, scope.env);
+  if (isIntrinsic(expression)) return evaluateIntrinsic(expression, scope);
   return readField(expression, field, scope);
 }
 
