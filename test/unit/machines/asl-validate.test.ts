@@ -54,7 +54,9 @@ describe('validateDefinition', () => {
     expect(describeProblems(supportProblems(one({ Type: 'Pass', Parameters: { 'x.$': 'States.ArrayLength(States.Nope($.a))' }, End: true }) as AslMachine))).toMatch(
       /state 'S', field Parameters\.x\.\$: unknown intrinsic function\(s\) States\.Nope/,
     );
-    expect(problemsOf({ QueryLanguage: 'JSONata', StartAt: 'S', States: { S: { Type: 'Pass', Assign: { v: '{% 1 + %}' }, End: true } } })).toMatch(/state 'S', field Assign\.v: bad JSONata expression/);
+    expect(describeProblems(supportProblems({ QueryLanguage: 'JSONata', StartAt: 'S', States: { S: { Type: 'Pass', Assign: { v: '{% 1 + %}' }, End: true } } }))).toMatch(
+      /state 'S', field Assign\.v: bad JSONata expression/,
+    );
   });
 
   it('refuses what the ASL schema refuses (asl-validator), with its error code', () => {
