@@ -173,10 +173,10 @@ export class Interpreter {
   private async jsonPathState(name: string, state: AslState, raw: unknown, context: Record<string, unknown>, frame: Frame): Promise<Step> {
     const input = filterPath(state.InputPath, 'InputPath', this.scope(raw, context, frame));
     const inScope = this.scope(input, context, frame);
-    const finish = (result: unknown, assignOn: unknown): Step => {
-      // Assign sees the result (or the effective input) and the variables before this state's assignments.
-      const assigned = state.Assign !== undefined ? applyTemplate(state.Assign, this.scope(assignOn, context, frame), 'Assign') : undefined;
+    const finish = (result: unknown): Step => {
       const selected = state.ResultSelector !== undefined ? applyTemplate(state.ResultSelector, this.scope(result, context, frame), 'ResultSelector') : result;
+      // Assign sees the state's result (after ResultSelector) and the variables as they were before this state.
+      const assigned = state.Assign !== undefined ? applyTemplate(state.Assign, this.scope(selected, context, frame), 'Assign') : undefined;
       const combined = applyResultPath(raw, state.ResultPath, selected);
       const output = filterPath(state.OutputPath, 'OutputPath', this.scope(combined, context, frame));
       if (isJsonObject(assigned)) Object.assign(frame.variables, assigned);
@@ -187,7 +187,7 @@ export class Interpreter {
     switch (state.Type) {
       case 'Pass': {
         const value = state.Result !== undefined ? cloneJson(state.Result) : effective();
-        return finish(value, value);
+        return finish(value);
       }
       case 'Task': {
         const parameters = effective();
@@ -196,11 +196,11 @@ export class Interpreter {
           heartbeatSeconds: this.seconds(state.HeartbeatSeconds, state.HeartbeatSecondsPath, 'HeartbeatSecondsPath', inScope),
         };
         const result = await this.task(name, state.Resource!, parameters, timeouts);
-        return finish(result, result);
+        return finish(result);
       }
       case 'Parallel': {
         const result = await this.parallel(name, state, effective(), frame);
-        return finish(result, result);
+        return finish(result);
       }
       case 'Map': {
         const items = state.ItemsPath !== undefined ? readField(state.ItemsPath, 'ItemsPath', inScope) : input;
@@ -209,7 +209,7 @@ export class Interpreter {
         const result = await this.map(name, state, items, maxConcurrency, frame, (value, index) =>
           selector === undefined ? value : applyTemplate(selector, this.scope(input, { ...context, Map: { Item: { Index: index, Value: value } } }, frame), 'ItemSelector'),
         );
-        return finish(result, result);
+        return finish(result);
       }
       case 'Choice': {
         const match = (state.Choices ?? []).find((rule) => evaluateRule(rule, inScope));
