@@ -38,8 +38,8 @@ function harness(functions: Record<string, (payload: unknown, call: LambdaInvoca
     now: () => clock,
     random: () => 0.5,
     uuid: () => '00000000-0000-4000-8000-000000000000',
-    all: async (tasks, max) => {
-      const results = new Array(tasks.length);
+    all: async <T>(tasks: Array<() => Promise<T>>, max: number): Promise<T[]> => {
+      const results = new Array<T>(tasks.length);
       let next = 0;
       let failure: unknown;
       const lane = async (): Promise<void> => {
@@ -53,7 +53,7 @@ function harness(functions: Record<string, (payload: unknown, call: LambdaInvoca
         }
       };
       await Promise.all(Array.from({ length: max > 0 ? Math.min(max, tasks.length) : tasks.length }, lane));
-      if (failure !== undefined) throw failure;
+      if (failure !== undefined) throw failure as Error;
       return results;
     },
     record: (entry) => history.push(entry),

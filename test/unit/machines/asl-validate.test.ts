@@ -51,7 +51,7 @@ describe('validateDefinition', () => {
 
   it('what the schema lets through, the interpreter still checks (intrinsic names, JSONata syntax)', () => {
     // The workflow runs these checks too (it cannot run the schema validator), so they stand alone.
-    expect(describeProblems(supportProblems(one({ Type: 'Pass', Parameters: { 'x.$': 'States.ArrayLength(States.Nope($.a))' }, End: true }) as AslMachine))).toMatch(
+    expect(describeProblems(supportProblems(one({ Type: 'Pass', Parameters: { 'x.$': 'States.ArrayLength(States.Nope($.a))' }, End: true }) as unknown as AslMachine))).toMatch(
       /state 'S', field Parameters\.x\.\$: unknown intrinsic function\(s\) States\.Nope/,
     );
     expect(describeProblems(supportProblems({ QueryLanguage: 'JSONata', StartAt: 'S', States: { S: { Type: 'Pass', Assign: { v: '{% 1 + %}' }, End: true } } }))).toMatch(

@@ -276,7 +276,7 @@ export class Interpreter {
       if (isJsonObject(assigned)) Object.assign(vars, assigned);
       return { output: value, next: this.nextOf(state) };
     };
-    const argumentsOr = async (fallback: unknown): Promise<unknown> => (state.Arguments !== undefined ? evaluateTemplate(state.Arguments, 'Arguments', states, vars) : fallback);
+    const argumentsOr = (fallback: unknown): Promise<unknown> => (state.Arguments !== undefined ? evaluateTemplate(state.Arguments, 'Arguments', states, vars) : Promise.resolve(fallback));
     const number = async (value: unknown, field: string): Promise<number | undefined> => {
       if (value === undefined) return undefined;
       const n = expressionOf(value) !== undefined ? await evaluateExpression(expressionOf(value)!, field, states, vars) : value;
@@ -300,7 +300,7 @@ export class Interpreter {
       case 'Map': {
         const items = state.Items !== undefined ? await evaluateTemplate(state.Items, 'Items', states, vars) : input;
         const maxConcurrency = (await number(state.MaxConcurrency, 'MaxConcurrency')) ?? 0;
-        const result = await this.map(name, state, items, maxConcurrency, frame, async (value, index) =>
+        const result = await this.map(name, state, items, maxConcurrency, frame, (value, index) =>
           state.ItemSelector === undefined ? value : evaluateTemplate(state.ItemSelector, 'ItemSelector', { input, context: { ...context, Map: { Item: { Index: index, Value: value } } } }, vars),
         );
         return finish(result, result);

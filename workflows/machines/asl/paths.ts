@@ -106,7 +106,7 @@ export function readPath(path: string, data: unknown, context: unknown, variable
     return node;
   }
   if (root === null || typeof root !== 'object') throw new PathNotFound(path);
-  return JSONPath({ path: body, json: root, wrap: true, resultType: 'value' }) as unknown[];
+  return JSONPath<unknown[]>({ path: body, json: root, wrap: true, resultType: 'value' });
 }
 
 /** Whether `path` selects something in the data (Choice's IsPresent). */
