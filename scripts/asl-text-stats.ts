@@ -86,16 +86,18 @@ runMain(async () => {
   const clientConnection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection: clientConnection });
 
-  const run = async (definition: AslMachine): Promise<{ result: StateMachineResult; history: ExecutionHistory }> => {
+  const run = async (definition: AslMachine): Promise<{ result: StateMachineResult; history: ExecutionHistory; workflowId: string }> => {
     const validation = validateDefinition(definition);
     if (!validation.valid) throw new Error(describeProblems(validation.problems));
+    const workflowId = `asl-example-${randomUUID()}`;
     const handle = await client.workflow.start<typeof executeStateMachine>('executeStateMachine', {
       taskQueue,
-      workflowId: `asl-example-${randomUUID()}`,
+      workflowId,
       args: [{ kind: 'asl', name: 'text-stats-example', definition, input: { text } }],
     });
     const result = await handle.result();
-    return { result, history: await handle.query<ExecutionHistory>(STATE_MACHINE_MESSAGES.historyQuery) };
+    console.log(`workflow ${workflowId}`);
+    return { result, history: await handle.query<ExecutionHistory>(STATE_MACHINE_MESSAGES.historyQuery), workflowId };
   };
 
   await worker.runUntil(async () => {

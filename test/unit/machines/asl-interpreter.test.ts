@@ -311,6 +311,26 @@ describe('ASL interpreter (JSONPath)', () => {
     expect(output).toEqual({ greeting: 'hi ada', n: 3 });
   });
 
+  it("Choice: a matched rule's Assign, or the state's Assign with the Default", async () => {
+    const { run } = harness({});
+    const definition: AslMachine = {
+      StartAt: 'C',
+      States: {
+        C: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericEquals: 1, Assign: { route: 'one' }, Next: 'Out' }], Default: 'Out', Assign: { route: 'default' } },
+        Out: { Type: 'Pass', Parameters: { 'route.$': '$route' }, End: true },
+      },
+    };
+    await expect(run(definition, { n: 1 })).resolves.toEqual({ route: 'one' });
+    await expect(run(definition, { n: 2 })).resolves.toEqual({ route: 'default' });
+  });
+
+  it('a Catch whose ResultPath does not fit the input fails the state with States.ResultPathMatchFailure', async () => {
+    const { run, history } = harness({ boom: failing('Boom', 9) });
+    const failure = await failureOf(run({ StartAt: 'T', States: { T: { Type: 'Task', Resource: ARN('boom'), Catch: [{ ErrorEquals: ['Boom'], ResultPath: '$.error', Next: 'X' }], End: true }, X: { Type: 'Pass', End: true } } }, 'not an object'));
+    expect(failure.error).toBe(STATES_ERRORS.ResultPathMatchFailure);
+    expect(history).toEqual([expect.objectContaining({ name: 'T', status: 'FAILED', error: STATES_ERRORS.ResultPathMatchFailure })]);
+  });
+
   it('the context object: execution, state and retry count', async () => {
     const { run } = harness({});
     const output = await run(
@@ -368,6 +388,41 @@ describe('ASL interpreter (JSONata)', () => {
     expect(output).toEqual({ caught: 'Boom', in: { x: 1 } });
     const bad = await failureOf(run({ QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', Output: '{% $states.input.nothing %}', End: true } } }, {}));
     expect(bad.error).toBe(STATES_ERRORS.QueryEvaluationError);
+  });
+
+  it("Step Functions' JSONata functions: $partition, $range, $hash, $random, $uuid, $parse", async () => {
+    const { run } = harness({});
+    const output = await run(
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'F',
+        States: {
+          F: {
+            Type: 'Pass',
+            Output: {
+              partition: '{% $partition([1, 2, 3, 4, 5], 2) %}',
+              range: '{% $range(0, 10, 5) %}',
+              hash: "{% $hash('abc', 'SHA-1') %}",
+              random: '{% $random() %}',
+              seeded: '{% $random(7) = $random(7) %}',
+              uuid: '{% $uuid() %}',
+              parsed: '{% $parse($states.input.json).a %}',
+            },
+            End: true,
+          },
+        },
+      },
+      { json: '{"a":[1,2]}' },
+    );
+    expect(output).toEqual({
+      partition: [[1, 2], [3, 4], [5]],
+      range: [0, 5, 10],
+      hash: 'a9993e364706816aba3e25717850c26c9cd0d89d',
+      random: 0.5,
+      seeded: true,
+      uuid: '00000000-0000-4000-8000-000000000000',
+      parsed: [1, 2],
+    });
   });
 
   it('Map with Items and ItemSelector over $states.context.Map.Item', async () => {

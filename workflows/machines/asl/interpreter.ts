@@ -5,6 +5,7 @@ import { isJsonObject } from './json';
 import { applyResultPath, cloneJson } from './paths';
 import { applyTemplate, dynamicValue, filterPath, readField, type PathScope } from './payload';
 import { parseTimestamp } from './choice';
+import type { IntrinsicEnv } from './intrinsics';
 import { delayBeforeRetry } from './retry';
 import { lambdaCallOf, shapeLambdaResult, type LambdaInvocation, type LambdaResponse } from './lambda-task';
 import type { AslMachine, AslState, Catcher, QueryLanguage } from './types';
@@ -64,10 +65,15 @@ interface Step {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export class Interpreter {
+  /** The deterministic randomness intrinsics and JSONata functions use: the host's. */
+  private readonly env: IntrinsicEnv;
+
   constructor(
     private readonly host: InterpreterHost,
     private readonly execution: ExecutionInfo,
-  ) {}
+  ) {
+    this.env = { random: () => host.random(), uuid: () => host.uuid() };
+  }
 
   /** Runs the definition on its input: its output, or a StatesError with the failure. */
   async run(definition: AslMachine): Promise<unknown> {
@@ -133,7 +139,15 @@ export class Interpreter {
           }
           const catcher = (state.Catch ?? []).find((c) => errorMatches(c.ErrorEquals, failure));
           if (catcher !== undefined) {
-            const output = await this.caught(catcher, failure, input, context, frame);
+            let output: unknown;
+            try {
+              output = await this.caught(catcher, failure, input, context, frame);
+            } catch (caughtErr) {
+              // The catcher's own processing failed (ResultPath on a non-object...): that error leaves the state.
+              const secondary = asStatesError(caughtErr);
+              finish('FAILED', secondary);
+              throw secondary;
+            }
             finish('CAUGHT', failure);
             return { output, next: catcher.Next };
           }
@@ -148,8 +162,8 @@ export class Interpreter {
     const errorOutput = { Error: failure.error, Cause: failure.cause };
     if (frame.language === 'JSONata') {
       const states: StatesBinding = { input, context, errorOutput };
-      const output = catcher.Output === undefined ? errorOutput : await evaluateTemplate(catcher.Output, 'Catch.Output', states, frame.variables);
-      if (catcher.Assign !== undefined) Object.assign(frame.variables, await evaluateTemplate(catcher.Assign, 'Catch.Assign', states, frame.variables));
+      const output = catcher.Output === undefined ? errorOutput : await evaluateTemplate(catcher.Output, 'Catch.Output', states, frame.variables, this.env);
+      if (catcher.Assign !== undefined) Object.assign(frame.variables, await evaluateTemplate(catcher.Assign, 'Catch.Assign', states, frame.variables, this.env));
       return output;
     }
     if (catcher.Assign !== undefined) Object.assign(frame.variables, applyTemplate(catcher.Assign, this.scope(errorOutput, context, frame), 'Catch.Assign'));
@@ -157,7 +171,7 @@ export class Interpreter {
   }
 
   private scope(input: unknown, context: unknown, frame: Frame): PathScope {
-    return { input, context, variables: frame.variables, env: { random: () => this.host.random(), uuid: () => this.host.uuid() } };
+    return { input, context, variables: frame.variables, env: this.env };
   }
 
   private work(name: string, state: AslState, input: unknown, context: Record<string, unknown>, frame: Frame): Promise<Step> {
@@ -215,8 +229,9 @@ export class Interpreter {
         const match = (state.Choices ?? []).find((rule) => evaluateRule(rule, inScope));
         const next = match !== undefined ? (match.Next as string) : state.Default;
         if (next === undefined) throw new StatesError(STATES_ERRORS.NoChoiceMatched, `no Choice rule of '${name}' matched its input and it has no Default`);
-        if (match !== undefined && isJsonObject(match.Assign)) Object.assign(frame.variables, applyTemplate(match.Assign, inScope, 'Choices.Assign'));
-        else if (state.Assign !== undefined) Object.assign(frame.variables, applyTemplate(state.Assign, inScope, 'Assign'));
+        // A matched rule assigns its own Assign; the state's Assign goes with the Default.
+        const assign = match !== undefined ? match.Assign : state.Assign;
+        if (isJsonObject(assign)) Object.assign(frame.variables, applyTemplate(assign, inScope, match !== undefined ? 'Choices.Assign' : 'Assign'));
         return { output: filterPath(state.OutputPath, 'OutputPath', inScope), next };
       }
       case 'Wait': {
@@ -271,15 +286,15 @@ export class Interpreter {
     const states: StatesBinding = { input, context };
     const finish = async (result: unknown, output: unknown): Promise<Step> => {
       const bound: StatesBinding = { input, context, result };
-      const value = state.Output !== undefined ? await evaluateTemplate(state.Output, 'Output', bound, vars) : output;
-      const assigned = state.Assign !== undefined ? await evaluateTemplate(state.Assign, 'Assign', bound, vars) : undefined;
+      const value = state.Output !== undefined ? await evaluateTemplate(state.Output, 'Output', bound, vars, this.env) : output;
+      const assigned = state.Assign !== undefined ? await evaluateTemplate(state.Assign, 'Assign', bound, vars, this.env) : undefined;
       if (isJsonObject(assigned)) Object.assign(vars, assigned);
       return { output: value, next: this.nextOf(state) };
     };
-    const argumentsOr = (fallback: unknown): Promise<unknown> => (state.Arguments !== undefined ? evaluateTemplate(state.Arguments, 'Arguments', states, vars) : Promise.resolve(fallback));
+    const argumentsOr = (fallback: unknown): Promise<unknown> => (state.Arguments !== undefined ? evaluateTemplate(state.Arguments, 'Arguments', states, vars, this.env) : Promise.resolve(fallback));
     const number = async (value: unknown, field: string): Promise<number | undefined> => {
       if (value === undefined) return undefined;
-      const n = expressionOf(value) !== undefined ? await evaluateExpression(expressionOf(value)!, field, states, vars) : value;
+      const n = expressionOf(value) !== undefined ? await evaluateExpression(expressionOf(value)!, field, states, vars, this.env) : value;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new StatesError(STATES_ERRORS.QueryEvaluationError, `${field} must be a non-negative integer, got ${JSON.stringify(n)}`);
       return n;
     };
@@ -298,17 +313,17 @@ export class Interpreter {
         return finish(result, result);
       }
       case 'Map': {
-        const items = state.Items !== undefined ? await evaluateTemplate(state.Items, 'Items', states, vars) : input;
+        const items = state.Items !== undefined ? await evaluateTemplate(state.Items, 'Items', states, vars, this.env) : input;
         const maxConcurrency = (await number(state.MaxConcurrency, 'MaxConcurrency')) ?? 0;
         const result = await this.map(name, state, items, maxConcurrency, frame, (value, index) =>
-          state.ItemSelector === undefined ? value : evaluateTemplate(state.ItemSelector, 'ItemSelector', { input, context: { ...context, Map: { Item: { Index: index, Value: value } } } }, vars),
+          state.ItemSelector === undefined ? value : evaluateTemplate(state.ItemSelector, 'ItemSelector', { input, context: { ...context, Map: { Item: { Index: index, Value: value } } } }, vars, this.env),
         );
         return finish(result, result);
       }
       case 'Choice': {
         let matched: Record<string, unknown> | undefined;
         for (const rule of state.Choices ?? []) {
-          const holds = await evaluateTemplate(rule.Condition, 'Condition', states, vars);
+          const holds = await evaluateTemplate(rule.Condition, 'Condition', states, vars, this.env);
           if (typeof holds !== 'boolean') throw new StatesError(STATES_ERRORS.QueryEvaluationError, `a Condition of '${name}' returned ${JSON.stringify(holds)}, not a boolean`);
           if (holds) {
             matched = rule;
@@ -318,8 +333,8 @@ export class Interpreter {
         const next = matched !== undefined ? (matched.Next as string) : state.Default;
         if (next === undefined) throw new StatesError(STATES_ERRORS.NoChoiceMatched, `no Choice rule of '${name}' matched its input and it has no Default`);
         const source = matched ?? state;
-        const output = source.Output !== undefined ? await evaluateTemplate(source.Output, 'Output', states, vars) : input;
-        const assigned = source.Assign !== undefined ? await evaluateTemplate(source.Assign, 'Assign', states, vars) : undefined;
+        const output = source.Output !== undefined ? await evaluateTemplate(source.Output, 'Output', states, vars, this.env) : input;
+        const assigned = source.Assign !== undefined ? await evaluateTemplate(source.Assign, 'Assign', states, vars, this.env) : undefined;
         if (isJsonObject(assigned)) Object.assign(vars, assigned);
         return { output, next };
       }
@@ -327,7 +342,7 @@ export class Interpreter {
         const seconds = await number(state.Seconds, 'Seconds');
         let ms = seconds !== undefined ? seconds * 1000 : 0;
         if (state.Timestamp !== undefined) {
-          const stamp = expressionOf(state.Timestamp) !== undefined ? await evaluateExpression(expressionOf(state.Timestamp)!, 'Timestamp', states, vars) : state.Timestamp;
+          const stamp = expressionOf(state.Timestamp) !== undefined ? await evaluateExpression(expressionOf(state.Timestamp)!, 'Timestamp', states, vars, this.env) : state.Timestamp;
           const at = parseTimestamp(stamp);
           if (at === undefined) throw new StatesError(STATES_ERRORS.QueryEvaluationError, `Timestamp must be an RFC 3339 timestamp, got ${JSON.stringify(stamp)}`);
           ms = Math.max(0, at - this.host.now());
@@ -336,10 +351,10 @@ export class Interpreter {
         return finish(input, input);
       }
       case 'Succeed':
-        return { output: state.Output !== undefined ? await evaluateTemplate(state.Output, 'Output', states, vars) : input };
+        return { output: state.Output !== undefined ? await evaluateTemplate(state.Output, 'Output', states, vars, this.env) : input };
       case 'Fail': {
-        const error = state.Error !== undefined ? await evaluateTemplate(state.Error, 'Error', states, vars) : '';
-        const cause = state.Cause !== undefined ? await evaluateTemplate(state.Cause, 'Cause', states, vars) : '';
+        const error = state.Error !== undefined ? await evaluateTemplate(state.Error, 'Error', states, vars, this.env) : '';
+        const cause = state.Cause !== undefined ? await evaluateTemplate(state.Cause, 'Cause', states, vars, this.env) : '';
         throw new StatesError(this.text(error, 'Error'), this.text(cause, 'Cause'));
       }
     }

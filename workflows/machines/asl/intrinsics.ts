@@ -179,6 +179,13 @@ function evaluate(arg: Arg, scope: IntrinsicScope): unknown {
 
 type Fn = (values: unknown[], args: Arg[], env: IntrinsicEnv) => unknown;
 
+/** Calls an intrinsic on evaluated arguments (for JSONata's Step Functions functions); throws with the reason. */
+export function callIntrinsic(name: string, values: unknown[], env: IntrinsicEnv): unknown {
+  const fn = FUNCTIONS[name];
+  if (fn === undefined) throw new Error(`States.${name} is not an intrinsic function`);
+  return fn(values, values.map((value) => ({ kind: 'literal', value })), env);
+}
+
 function arity(values: unknown[], min: number, max = min): void {
   if (values.length < min || values.length > max) {
     throw new Error(`takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${values.length}`);
@@ -206,8 +213,8 @@ function obj(value: unknown, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** mulberry32: a small seeded generator, so MathRandom with a seed returns the same number every time. */
-function seeded(seed: number): number {
+/** mulberry32: a small seeded generator, so MathRandom (and JSONata's $random) with a seed returns the same number every time. */
+export function seededRandom(seed: number): number {
   let t = (seed + 0x6d2b79f5) | 0;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
@@ -313,7 +320,7 @@ const FUNCTIONS: Record<string, Fn> = {
     arity(v, 2, 3);
     const [start, end] = [int(v[0], 'start'), int(v[1], 'end')];
     if (end <= start) throw new Error(`end (${end}) must be greater than start (${start})`);
-    const r = v.length === 3 ? seeded(int(v[2], 'the seed')) : env.random();
+    const r = v.length === 3 ? seededRandom(int(v[2], 'the seed')) : env.random();
     return start + Math.floor(r * (end - start));
   },
   MathAdd: (v) => {

@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import { STATES_ERRORS, StatesError } from './errors';
+import { callIntrinsic, seededRandom, type IntrinsicEnv } from './intrinsics';
 
 /**
  * The JSONata query language of states with `QueryLanguage: "JSONata"`: a string `{% expr %}` is an
@@ -34,11 +35,33 @@ function plain(value: unknown): unknown {
   return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
 }
 
+/**
+ * The functions Step Functions adds to JSONata, each the counterpart of an intrinsic: $partition,
+ * $range, $hash, $random (with an optional seed), $uuid, $parse. Randomness is the workflow's.
+ */
+function stepFunctionsFunctions(env: IntrinsicEnv): Record<string, (...args: unknown[]) => unknown> {
+  return {
+    partition: (array, size) => callIntrinsic('ArrayPartition', [array, size], env),
+    range: (start, end, step) => callIntrinsic('ArrayRange', [start, end, step], env),
+    hash: (data, algorithm) => callIntrinsic('Hash', [data, algorithm], env),
+    random: (seed?: unknown) => {
+      if (seed === undefined) return env.random();
+      if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new Error(`$random: the seed must be an integer, got ${JSON.stringify(seed)}`);
+      return seededRandom(seed);
+    },
+    uuid: () => env.uuid(),
+    parse: (text) => {
+      if (typeof text !== 'string') throw new Error(`$parse: the argument must be a string, got ${JSON.stringify(text)}`);
+      return JSON.parse(text) as unknown;
+    },
+  };
+}
+
 /** Evaluates one `{% %}` expression; failures and undefined results are States.QueryEvaluationError. */
-export async function evaluateExpression(text: string, field: string, states: StatesBinding, variables: Readonly<Record<string, unknown>>): Promise<unknown> {
+export async function evaluateExpression(text: string, field: string, states: StatesBinding, variables: Readonly<Record<string, unknown>>, env: IntrinsicEnv): Promise<unknown> {
   let result: unknown;
   try {
-    result = await jsonata(text).evaluate(undefined, { ...variables, states });
+    result = await jsonata(text).evaluate(undefined, { ...stepFunctionsFunctions(env), ...variables, states });
   } catch (err) {
     const e = err as { message?: string; code?: string };
     throw new StatesError(STATES_ERRORS.QueryEvaluationError, `the JSONata expression of '${field}' failed: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}`);
@@ -50,18 +73,18 @@ export async function evaluateExpression(text: string, field: string, states: St
 }
 
 /** Evaluates every `{% %}` string in a value (Arguments, Output, Assign, ItemSelector...). */
-export async function evaluateTemplate(value: unknown, field: string, states: StatesBinding, variables: Readonly<Record<string, unknown>>): Promise<unknown> {
+export async function evaluateTemplate(value: unknown, field: string, states: StatesBinding, variables: Readonly<Record<string, unknown>>, env: IntrinsicEnv): Promise<unknown> {
   const text = expressionOf(value);
-  if (text !== undefined) return evaluateExpression(text, field, states, variables);
+  if (text !== undefined) return evaluateExpression(text, field, states, variables, env);
   if (Array.isArray(value)) {
     const out: unknown[] = [];
-    for (const [i, item] of value.entries()) out.push(await evaluateTemplate(item, `${field}[${i}]`, states, variables));
+    for (const [i, item] of value.entries()) out.push(await evaluateTemplate(item, `${field}[${i}]`, states, variables, env));
     return out;
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      out[key] = await evaluateTemplate(item, field === '' ? key : `${field}.${key}`, states, variables);
+      out[key] = await evaluateTemplate(item, field === '' ? key : `${field}.${key}`, states, variables, env);
     }
     return out;
   }
