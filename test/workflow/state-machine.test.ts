@@ -48,6 +48,15 @@ const FUNCTIONS: Record<string, Fn> = {
   /** Fails with Busy twice, then answers. */
   flaky: (_payload, calls) => (calls.filter((c) => c.functionName.endsWith('flaky')).length <= 2 ? Promise.reject(functionError('Busy', 'try later')) : Promise.resolve('finally')),
   fails: () => Promise.reject(functionError('PaymentDeclined', 'card expired')),
+  /** Heartbeats for up to 10 s of real time, so it learns of a cancellation. */
+  patient: async () => {
+    const ctx = Context.current();
+    for (let i = 0; i < 100 && !ctx.cancellationSignal.aborted; i++) {
+      ctx.heartbeat();
+      await sleep(100);
+    }
+    return ctx.cancellationSignal.aborted ? 'cancelled' : 'finished';
+  },
   /** Runs for 10 s of real time without heartbeating, unless cancelled. */
   slow: async () => {
     const ctx = Context.current();
@@ -149,6 +158,29 @@ describe('executeStateMachine (ASL) in Temporal', () => {
     await expect(Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows/machines/workflow') }, recorded, workflowId)).resolves.toBeUndefined();
   });
 
+  it("a failing Parallel branch fails the state with the branch's error and cancels the branch still running", async () => {
+    const { result, history, workflowId } = await execute(
+      {
+        StartAt: 'Both',
+        States: {
+          Both: {
+            Type: 'Parallel',
+            Branches: [
+              { StartAt: 'Wait a bit', States: { 'Wait a bit': { Type: 'Task', Resource: ARN('patient'), HeartbeatSeconds: 2, End: true } } },
+              { StartAt: 'Pay', States: { Pay: { Type: 'Task', Resource: ARN('fails'), End: true } } },
+            ],
+            End: true,
+          },
+        },
+      },
+      {},
+    );
+    expect(result).toMatchObject({ status: 'FAILED', error: 'PaymentDeclined' });
+    expect(Object.fromEntries(history.states.map((s) => [s.name, s.status]))).toEqual({ 'Both/0/Wait a bit': 'ABORTED', 'Both/1/Pay': 'FAILED', Both: 'FAILED' });
+    const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.activityTaskCancelRequestedEventAttributes)).toHaveLength(1);
+  });
+
   it('a function error that nothing catches fails the execution with its errorType and Lambda error payload as the cause', async () => {
     const { result, history } = await execute({ StartAt: 'Pay', States: { Pay: { Type: 'Task', Resource: ARN('fails'), Retry: [{ ErrorEquals: ['States.Timeout'] }], End: true } } }, {});
     expect(result.status).toBe('FAILED');
@@ -227,6 +259,28 @@ describe('executeStateMachine (ASL) in Temporal', () => {
     });
     expect(output.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(output.random).toEqual(expect.any(Number));
+  });
+
+  it('the query shows the running state; cancelling the workflow (a stop) ends the execution ABORTED', async () => {
+    const taskQueue = `asl-${randomUUID()}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: require.resolve('../../workflows/machines/workflow') });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof executeStateMachine>('executeStateMachine', {
+        taskQueue,
+        workflowId: `asl-${randomUUID()}`,
+        args: [{ kind: 'asl', name: 'stop-me', definition: { StartAt: 'First', States: { First: { Type: 'Pass', Next: 'Nap' }, Nap: { Type: 'Wait', Seconds: 86400, End: true } } } }],
+      });
+      let history: ExecutionHistory | undefined;
+      for (let i = 0; i < 100 && (history?.running.length ?? 0) === 0; i++) {
+        history = await handle.query<ExecutionHistory>(STATE_MACHINE_MESSAGES.historyQuery);
+        if (history.running.length === 0) await sleep(50);
+      }
+      expect(history).toMatchObject({ status: 'RUNNING', running: [{ name: 'Nap', type: 'Wait' }], states: [{ name: 'First', status: 'SUCCEEDED' }] });
+      await handle.cancel();
+      expect(await handle.result()).toEqual({ status: 'ABORTED' });
+      const after = await handle.query<ExecutionHistory>(STATE_MACHINE_MESSAGES.historyQuery);
+      expect(after).toMatchObject({ status: 'ABORTED', running: [], states: [{ name: 'First' }, { name: 'Nap', status: 'ABORTED' }] });
+    });
   });
 
   it('a definition with an unsupported feature fails before any state runs', async () => {

@@ -1,4 +1,4 @@
-import type { StateHistoryEntry } from './asl/interpreter';
+import type { RunningState, StateHistoryEntry } from './asl/interpreter';
 import type { AslMachine } from './asl/types';
 
 /**
@@ -6,7 +6,7 @@ import type { AslMachine } from './asl/types';
  * Types only: the API and tests import them without the workflow code.
  */
 
-/** An Amazon States Language definition (Step Functions). */
+/** An Amazon States Language definition (Step Functions). Another kind is another member of DefinitionRequest. */
 export interface AslDefinitionRequest {
   kind: 'asl';
   definition: AslMachine;
@@ -33,10 +33,11 @@ export interface StateMachineResult {
   cause?: string;
 }
 
-/** What the history query answers: the status so far and each state's entry, in the order they ended. */
+/** What the history query answers: the status so far, each state's entry in the order they ended, and the states running now. */
 export interface ExecutionHistory {
   status: ExecutionStatus;
   states: StateHistoryEntry[];
+  running: RunningState[];
 }
 
-export type { StateHistoryEntry };
+export type { RunningState, StateHistoryEntry };

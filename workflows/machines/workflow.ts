@@ -14,7 +14,7 @@ import {
 import type { LambdaActivities } from '../../runtime/lambda/envelope';
 import { STATES_ERRORS, StatesError, asStatesError } from './asl/errors';
 import { supportProblems } from './asl/features';
-import { Interpreter, type InterpreterHost, type StateHistoryEntry } from './asl/interpreter';
+import { Interpreter, type InterpreterHost, type RunningState, type StateHistoryEntry } from './asl/interpreter';
 import type { LambdaInvocation, LambdaResponse } from './asl/lambda-task';
 import type { AslMachine } from './asl/types';
 import { STATE_MACHINE_MESSAGES } from './names';
@@ -33,20 +33,40 @@ const DEFAULT_TASK_TIMEOUT_SECONDS = 15 * 60 + 60;
 /** Region and account of the ARNs in the context object, where the definition does not run on AWS itself. */
 const LOCAL_ARN_PREFIX = 'arn:aws:states:us-east-1:000000000000';
 
+/** Where a kind of definition reports its states: when one starts and when it ends. */
+interface HistoryRecorder {
+  entered(state: RunningState): void;
+  record(entry: StateHistoryEntry): void;
+}
+
 export async function executeStateMachine(request: StateMachineRequest): Promise<StateMachineResult> {
   const states: StateHistoryEntry[] = [];
+  const running = new Map<string, RunningState>();
   let status: ExecutionStatus = 'RUNNING';
-  setHandler(executionHistoryQuery, () => ({ status, states }));
-  const result = await runAsl(request, (entry) => states.push(entry));
+  setHandler(executionHistoryQuery, () => ({ status, states, running: [...running.values()] }));
+  const recorder: HistoryRecorder = {
+    entered: (state) => running.set(state.name, state),
+    record: (entry) => {
+      running.delete(entry.name);
+      states.push(entry);
+    },
+  };
+  const result = await run(request, recorder);
   status = result.status;
   return result;
 }
 
-async function runAsl(request: StateMachineRequest, record: (entry: StateHistoryEntry) => void): Promise<StateMachineResult> {
-  if (request.kind !== 'asl') {
-    return { status: 'FAILED', error: STATES_ERRORS.Runtime, cause: `unknown definition kind '${String((request as { kind?: unknown }).kind)}'` };
+/** One case per kind of definition. */
+function run(request: StateMachineRequest, recorder: HistoryRecorder): Promise<StateMachineResult> {
+  switch (request.kind) {
+    case 'asl':
+      return runAsl(request, request.definition, recorder);
+    default:
+      return Promise.resolve({ status: 'FAILED', error: STATES_ERRORS.Runtime, cause: `unknown definition kind '${String((request as { kind?: unknown }).kind)}'` });
   }
-  const definition: AslMachine = request.definition;
+}
+
+async function runAsl(request: StateMachineRequest, definition: AslMachine, recorder: HistoryRecorder): Promise<StateMachineResult> {
   // Registration refuses these already; a definition started some other way is refused here, before any state runs.
   const problems = supportProblems(definition);
   if (problems.length > 0) {
@@ -54,7 +74,7 @@ async function runAsl(request: StateMachineRequest, record: (entry: StateHistory
   }
   const info = workflowInfo();
   const executionName = request.executionName ?? info.workflowId;
-  const interpreter = new Interpreter(temporalHost(record), {
+  const interpreter = new Interpreter(temporalHost(recorder), {
     executionArn: `${LOCAL_ARN_PREFIX}:execution:${request.name}:${executionName}`,
     executionName,
     stateMachineArn: `${LOCAL_ARN_PREFIX}:stateMachine:${request.name}`,
@@ -62,9 +82,9 @@ async function runAsl(request: StateMachineRequest, record: (entry: StateHistory
     startTime: new Date(info.startTime).toISOString(),
     input: request.input ?? {},
   });
-  const run = async (): Promise<StateMachineResult> => ({ status: 'SUCCEEDED', output: await interpreter.run(definition) });
+  const execute = async (): Promise<StateMachineResult> => ({ status: 'SUCCEEDED', output: await interpreter.run(definition) });
   try {
-    if (definition.TimeoutSeconds === undefined) return await run();
+    if (definition.TimeoutSeconds === undefined) return await execute();
     const timeoutMs = definition.TimeoutSeconds * 1000;
     let timedOut = false;
     return await CancellationScope.cancellable(async () => {
@@ -74,7 +94,7 @@ async function runAsl(request: StateMachineRequest, record: (entry: StateHistory
         scope.cancel();
       });
       try {
-        return await run();
+        return await execute();
       } catch (err) {
         if (timedOut) return { status: 'TIMED_OUT', error: STATES_ERRORS.Timeout, cause: `the execution ran longer than its TimeoutSeconds (${definition.TimeoutSeconds})` };
         throw err;
@@ -89,7 +109,7 @@ async function runAsl(request: StateMachineRequest, record: (entry: StateHistory
   }
 }
 
-function temporalHost(record: (entry: StateHistoryEntry) => void): InterpreterHost {
+function temporalHost(recorder: HistoryRecorder): InterpreterHost {
   return {
     invokeLambda: invokeLambda,
     sleep: async (ms) => {
@@ -99,7 +119,9 @@ function temporalHost(record: (entry: StateHistoryEntry) => void): InterpreterHo
     random: () => Math.random(),
     uuid: () => uuid4(),
     all: runAll,
-    record,
+    entered: (state) => recorder.entered(state),
+    record: (entry) => recorder.record(entry),
+    isCancellation,
   };
 }
 

@@ -56,7 +56,9 @@ function harness(functions: Record<string, (payload: unknown, call: LambdaInvoca
       if (failure !== undefined) throw failure as Error;
       return results;
     },
+    entered: () => undefined,
     record: (entry) => history.push(entry),
+    isCancellation: () => false,
   };
   const run = (definition: AslMachine, input: unknown): Promise<unknown> =>
     new Interpreter(host, {

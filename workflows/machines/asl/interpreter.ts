@@ -23,12 +23,19 @@ export interface StateHistoryEntry {
   enteredAt: string;
   exitedAt: string;
   durationMs: number;
-  /** SUCCEEDED, FAILED (the error left the state), or CAUGHT (a Catch sent it on). */
-  status: 'SUCCEEDED' | 'FAILED' | 'CAUGHT';
+  /** SUCCEEDED, FAILED (the error left the state), CAUGHT (a Catch sent it on), or ABORTED (the execution was stopped or timed out while it ran). */
+  status: 'SUCCEEDED' | 'FAILED' | 'CAUGHT' | 'ABORTED';
   /** How many times the state's work ran: 1 plus its retries. */
   attempts: number;
   error?: string;
   cause?: string;
+}
+
+/** A state that has started and not yet ended. */
+export interface RunningState {
+  name: string;
+  type: AslState['Type'];
+  enteredAt: string;
 }
 
 export interface InterpreterHost {
@@ -39,7 +46,11 @@ export interface InterpreterHost {
   uuid(): string;
   /** Runs the tasks with at most `maxConcurrency` at once (0: all); the first failure fails the whole and stops the rest. */
   all<T>(tasks: Array<() => Promise<T>>, maxConcurrency: number): Promise<T[]>;
+  /** A state started (its history entry follows when it ends; names are unique among running states). */
+  entered(state: RunningState): void;
   record(entry: StateHistoryEntry): void;
+  /** Whether an error is the host's cancellation (a stop or a timeout), which passes through every state untouched. */
+  isCancellation(err: unknown): boolean;
 }
 
 export interface ExecutionInfo {
@@ -105,8 +116,8 @@ export class Interpreter {
   /** One state: its work (with Retry), then Catch; records its history entry. */
   private async state(name: string, state: AslState, input: unknown, frame: Frame): Promise<Step> {
     const enteredAt = this.host.now();
+    this.host.entered({ name: `${frame.prefix}${name}`, type: state.Type, enteredAt: iso(enteredAt) });
     let attempts = 0;
-    const counts = (state.Retry ?? []).map(() => 0);
     const finish = (status: StateHistoryEntry['status'], failure?: StatesError): void => {
       const exitedAt = this.host.now();
       this.host.record({
@@ -120,14 +131,34 @@ export class Interpreter {
         ...(failure ? { error: failure.error, cause: failure.cause } : {}),
       });
     };
+    try {
+      return await this.attempts(name, state, input, frame, enteredAt, () => ++attempts, finish);
+    } catch (err) {
+      if (this.host.isCancellation(err)) finish('ABORTED');
+      throw err;
+    }
+  }
+
+  /** The state's attempts: its work, Retry between attempts, then Catch. */
+  private async attempts(
+    name: string,
+    state: AslState,
+    input: unknown,
+    frame: Frame,
+    enteredAt: number,
+    nextAttempt: () => number,
+    finish: (status: StateHistoryEntry['status'], failure?: StatesError) => void,
+  ): Promise<Step> {
+    const counts = (state.Retry ?? []).map(() => 0);
     for (;;) {
-      attempts++;
+      const attempts = nextAttempt();
       const context = this.context(this.execution, name, enteredAt, attempts - 1);
       try {
         const step = await this.work(name, state, input, context, frame);
         finish('SUCCEEDED');
         return step;
       } catch (err) {
+        if (this.host.isCancellation(err)) throw err;
         const failure = asStatesError(err);
         if (!isTerminalError(failure)) {
           const index = (state.Retry ?? []).findIndex((r) => errorMatches(r.ErrorEquals, failure));

@@ -25,9 +25,19 @@ export function expressionOf(value: unknown): string | undefined {
   return match ? match[1] : undefined;
 }
 
+/** Compiled expressions by text: a Map state evaluates the same ones once per item. Bounded, and only a cache. */
+const compiled = new Map<string, jsonata.Expression>();
+const COMPILED_LIMIT = 1000;
+
 /** Compiles an expression; throws with JSONata's message on a syntax error (validation uses it). */
-export function compileExpression(text: string): void {
-  jsonata(text);
+export function compileExpression(text: string): jsonata.Expression {
+  let expression = compiled.get(text);
+  if (expression === undefined) {
+    expression = jsonata(text);
+    if (compiled.size >= COMPILED_LIMIT) compiled.clear();
+    compiled.set(text, expression);
+  }
+  return expression;
 }
 
 /** JSONata's results carry internal marks (sequence flags); the data between states is plain JSON. */
@@ -61,7 +71,7 @@ function stepFunctionsFunctions(env: IntrinsicEnv): Record<string, (...args: unk
 export async function evaluateExpression(text: string, field: string, states: StatesBinding, variables: Readonly<Record<string, unknown>>, env: IntrinsicEnv): Promise<unknown> {
   let result: unknown;
   try {
-    result = await jsonata(text).evaluate(undefined, { ...stepFunctionsFunctions(env), ...variables, states });
+    result = await compileExpression(text).evaluate(undefined, { ...stepFunctionsFunctions(env), ...variables, states });
   } catch (err) {
     const e = err as { message?: string; code?: string };
     throw new StatesError(STATES_ERRORS.QueryEvaluationError, `the JSONata expression of '${field}' failed: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}`);
