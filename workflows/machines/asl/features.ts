@@ -3,7 +3,7 @@ import { STATES_ERRORS } from './errors';
 import { INTRINSIC_NAMES, intrinsicNamesIn, isIntrinsic, parseIntrinsic } from './intrinsics';
 import { compileExpression, expressionOf } from './jsonata';
 import { isJsonObject } from './json';
-import { FUNCTION_ARN, LAMBDA_INVOKE } from './lambda-task';
+import { FUNCTION_ARN, isLambdaInvoke, LAMBDA_INVOKE } from './lambda-task';
 import { isReferencePath, isValidPath } from './paths';
 import type { AslMachine, AslState, QueryLanguage } from './types';
 
@@ -132,7 +132,7 @@ function taskFields(state: AslState, language: QueryLanguage, problem: (field: s
     problem('Resource', `'${resource}': the .waitForTaskToken integration pattern is not supported yet`);
   } else if (resource.endsWith('.sync') || resource.includes('.sync:')) {
     problem('Resource', `'${resource}': the .sync integration pattern is not supported`);
-  } else if (resource === LAMBDA_INVOKE) {
+  } else if (isLambdaInvoke(resource)) {
     const params = language === 'JSONata' ? state.Arguments : state.Parameters;
     const field = language === 'JSONata' ? 'Arguments' : 'Parameters';
     if (isJsonObject(params)) {

@@ -8,8 +8,14 @@ import { isJsonObject } from './json';
  * and returns the API's response, the result under `Payload`.
  */
 
-/** The optimized Lambda integration's resource. */
+/** The optimized Lambda integration's resource (in the standard partition; any partition is accepted). */
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const LAMBDA_INVOKE_ANY_PARTITION = /^arn:aws[a-zA-Z-]*:states:::lambda:invoke$/;
+
+/** Whether a Task's Resource is the `lambda:invoke` integration (request-response). */
+export function isLambdaInvoke(resource: string): boolean {
+  return LAMBDA_INVOKE_ANY_PARTITION.test(resource);
+}
 
 /** A Lambda function's ARN, with an optional version or alias. */
 export const FUNCTION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/;
@@ -38,7 +44,7 @@ export type LambdaIntegration = 'function' | 'invoke';
 
 /** The invocation a Task state asks for, from its Resource and its effective parameters. */
 export function lambdaCallOf(state: string, resource: string, parameters: unknown): { integration: LambdaIntegration; invocation: LambdaInvocation } {
-  if (resource === LAMBDA_INVOKE) {
+  if (isLambdaInvoke(resource)) {
     if (!isJsonObject(parameters) || typeof parameters.FunctionName !== 'string' || parameters.FunctionName === '') {
       throw runtimeError(`the Task '${state}' (${LAMBDA_INVOKE}) needs a FunctionName string among its parameters, got ${JSON.stringify(parameters)}`);
     }
