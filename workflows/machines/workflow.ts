@@ -131,6 +131,8 @@ async function invokeLambda(call: LambdaInvocation): Promise<LambdaResponse> {
     ...(call.heartbeatSeconds !== undefined ? { heartbeatTimeout: `${call.heartbeatSeconds}s` } : {}),
     // Retries are the state machine's own (its Retry field), with its backoff, as in Step Functions.
     retry: { maximumAttempts: 1 },
+    // Which state the activity runs, for the Temporal UI and CLI.
+    summary: `${call.state}: ${call.functionName}`,
   });
   try {
     return await invokeFunctionRaw({ functionName: call.functionName, payload: call.payload, ...(call.qualifier !== undefined ? { qualifier: call.qualifier } : {}) });
