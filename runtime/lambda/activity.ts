@@ -104,10 +104,8 @@ async function invokeSync(config: LambdaActivityConfig, request: LambdaCallReque
  */
 async function invokeRaw(config: LambdaActivityConfig, request: RawInvokeRequest): Promise<RawInvokeResponse> {
   const ctx = Context.current();
+  // The interpreter holds payloads to Step Functions' 256 KiB before they get here.
   const bytes = Buffer.from(JSON.stringify(request.payload ?? {}));
-  if (bytes.byteLength > LAMBDA_PAYLOAD_LIMIT_BYTES) {
-    throw ApplicationFailure.create({ type: 'States.DataLimitExceeded', message: `the payload is ${bytes.byteLength} bytes, over Lambda's 6 MB invoke limit`, nonRetryable: true });
-  }
   const heartbeatMs = Math.max(1000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30000) / 3));
   const ticker = setInterval(() => ctx.heartbeat(), heartbeatMs);
   try {

@@ -119,6 +119,21 @@ describe('ASL interpreter (JSONPath)', () => {
     expect(history[0]).toMatchObject({ status: 'FAILED', attempts: 1 });
   });
 
+  it('data over 256 KiB is States.DataLimitExceeded, which no Catch handles', async () => {
+    const { run, calls } = harness({ big: () => 'x'.repeat(300_000), echo: (p) => p });
+    const caught = (resource: string, parameters?: unknown): AslMachine => ({
+      StartAt: 'T',
+      States: { T: { Type: 'Task', Resource: resource, Parameters: parameters, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'X' }], End: true }, X: { Type: 'Pass', End: true } },
+    });
+    expect((await failureOf(run(caught(ARN('big')), {}))).error).toBe(STATES_ERRORS.DataLimitExceeded);
+    // 100,000 two-byte characters twice: 400,000 bytes of payload, never sent.
+    const twice = await failureOf(run(caught(ARN('echo'), { 'a.$': '$.text', 'b.$': '$.text' }), { text: 'é'.repeat(100_000) }));
+    expect(twice.cause).toMatch(/payload of the Task 'T' is 4000\d\d bytes/);
+    expect((await failureOf(run(caught(ARN('echo')), { text: 'x'.repeat(300_000) }))).cause).toMatch(/execution's input/);
+    expect(calls.map((c) => c.functionName)).toEqual([ARN('big')]);
+    await expect(run(caught(ARN('echo')), { text: 'é'.repeat(100_000) })).resolves.toEqual({ text: 'é'.repeat(100_000) });
+  });
+
   it('Choice picks the first matching rule, else Default, else States.NoChoiceMatched', async () => {
     const definition: AslMachine = {
       StartAt: 'Route',

@@ -1,7 +1,7 @@
 import { evaluateRule } from './choice';
 import { asStatesError, errorMatches, isTerminalError, runtimeError, STATES_ERRORS, StatesError } from './errors';
 import { evaluateTemplate, expressionOf, evaluateExpression, type StatesBinding } from './jsonata';
-import { isJsonObject } from './json';
+import { isJsonObject, jsonByteLength } from './json';
 import { applyResultPath, cloneJson } from './paths';
 import { applyTemplate, dynamicValue, filterPath, readField, type PathScope } from './payload';
 import { parseTimestamp } from './choice';
@@ -88,6 +88,7 @@ export class Interpreter {
 
   /** Runs the definition on its input: its output, or a StatesError with the failure. */
   async run(definition: AslMachine): Promise<unknown> {
+    limitSize(this.execution.input, "the execution's input");
     return this.machine(definition, cloneJson(this.execution.input), { variables: {}, prefix: '', language: definition.QueryLanguage ?? 'JSONPath' });
   }
 
@@ -99,6 +100,7 @@ export class Interpreter {
       const state: AslState | undefined = machine.States[name];
       if (state === undefined) throw runtimeError(`the state '${name}' does not exist`);
       const step = await this.state(name, state, data, { ...frame, language: state.QueryLanguage ?? language });
+      limitSize(step.output, `the output of the state '${name}'`);
       data = step.output;
       name = step.next;
     }
@@ -395,7 +397,9 @@ export class Interpreter {
 
   private async task(name: string, resource: string, parameters: unknown, timeouts: { timeoutSeconds?: number; heartbeatSeconds?: number }): Promise<unknown> {
     const call = lambdaCallOf(name, resource, parameters);
+    limitSize(call.invocation.payload, `the payload of the Task '${name}'`);
     const response = await this.host.invokeLambda({ ...call.invocation, ...definedOnly(timeouts) });
+    limitSize(response.payload, `the result of the Task '${name}'`);
     return shapeLambdaResult(call.integration, response);
   }
 
@@ -420,6 +424,15 @@ export class Interpreter {
       maxConcurrency,
     );
   }
+}
+
+/** Step Functions' limit on the data a state passes on or a task sends and returns. */
+export const STATE_DATA_LIMIT_BYTES = 256 * 1024;
+
+/** States.DataLimitExceeded (which ends the execution) when `value` is over the limit. */
+function limitSize(value: unknown, what: string): void {
+  const bytes = jsonByteLength(value);
+  if (bytes > STATE_DATA_LIMIT_BYTES) throw new StatesError(STATES_ERRORS.DataLimitExceeded, `${what} is ${bytes} bytes, over the ${STATE_DATA_LIMIT_BYTES}-byte limit`);
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
