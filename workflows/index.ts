@@ -4,3 +4,4 @@ export { orderProcessing } from './orders/workflow';
 export { trainingWorkflow } from './training/workflow';
 export { codebaseAnalysis } from './analysis/workflow';
 export { multiAgentAnalysis } from './analysis/multi-agent';
+export { executeStateMachine } from './machines/workflow';

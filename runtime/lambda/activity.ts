@@ -3,8 +3,9 @@ import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { isClaimCheckRef } from '../claim-check/ref';
 import { DEFAULT_CLAIM_CHECK_THRESHOLD_BYTES, type ClaimCheckStore } from '../claim-check/store';
-import type { ClaimCheckedResult, InvocationEnvelope, InvocationMeta, LambdaActivities, LambdaCallRequest } from './envelope';
+import type { ClaimCheckedResult, InvocationEnvelope, InvocationMeta, LambdaActivities, LambdaCallRequest, RawInvokeRequest, RawInvokeResponse } from './envelope';
 import { failureFromFunctionError, failureFromInvokeError } from './failures';
+import { statesFailureFromFunctionError, statesFailureFromInvokeError } from './states-errors';
 import type { StepDeclaration } from '../steps/declare';
 
 export interface LambdaActivityConfig {
@@ -40,6 +41,7 @@ export function createLambdaActivities(config: LambdaActivityConfig): LambdaActi
   return {
     invokeFunction: (request) => invokeSync(config, request),
     startFunction: (request) => startAsync(config, request),
+    invokeFunctionRaw: (request) => invokeRaw(config, request),
   };
 }
 
@@ -90,6 +92,53 @@ async function invokeSync(config: LambdaActivityConfig, request: LambdaCallReque
     ctx.log.info('Lambda function returned', outcome);
     const result = text === '' ? undefined : (JSON.parse(text) as unknown);
     return await resolveResult(result, config.claimChecks?.store);
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/**
+ * A Step Functions Task's Invoke: the payload as the event (functions written for Step Functions
+ * expect exactly that), the function as the definition names it. Heartbeats while in flight, so a
+ * state's HeartbeatSeconds bounds how long a dead worker goes unnoticed.
+ */
+async function invokeRaw(config: LambdaActivityConfig, request: RawInvokeRequest): Promise<RawInvokeResponse> {
+  const ctx = Context.current();
+  // The interpreter holds payloads to Step Functions' 256 KiB before they get here.
+  const bytes = Buffer.from(JSON.stringify(request.payload ?? {}));
+  const heartbeatMs = Math.max(1000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30000) / 3));
+  const ticker = setInterval(() => ctx.heartbeat(), heartbeatMs);
+  try {
+    ctx.log.info('invoking Lambda function (Step Functions task)', { functionName: request.functionName, qualifier: request.qualifier ?? null, attempt: ctx.info.attempt });
+    let response;
+    try {
+      response = await config.lambda.send(
+        new InvokeCommand({ FunctionName: request.functionName, Qualifier: request.qualifier, InvocationType: 'RequestResponse', Payload: bytes }),
+        { abortSignal: ctx.cancellationSignal },
+      );
+    } catch (err) {
+      if (ctx.cancellationSignal.aborted) throw err;
+      const failure = statesFailureFromInvokeError(err);
+      ctx.log.warn('Lambda Invoke call failed', { functionName: request.functionName, errorType: failure.type, error: failure.message });
+      throw failure;
+    }
+    const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
+    if (response.FunctionError !== undefined) {
+      const failure = statesFailureFromFunctionError(text);
+      ctx.log.warn('Lambda function failed', { functionName: request.functionName, errorType: failure.type });
+      throw failure;
+    }
+    const requestId = response.$metadata.requestId;
+    return {
+      payload: text === '' ? null : (JSON.parse(text) as unknown),
+      statusCode: response.StatusCode ?? 200,
+      ...(response.ExecutedVersion !== undefined ? { executedVersion: response.ExecutedVersion } : {}),
+      ...(requestId !== undefined ? { requestId } : {}),
+      headers: {
+        ...(requestId !== undefined ? { 'x-amzn-RequestId': requestId } : {}),
+        ...(response.ExecutedVersion !== undefined ? { 'X-Amz-Executed-Version': response.ExecutedVersion } : {}),
+      },
+    };
   } finally {
     clearInterval(ticker);
   }

@@ -60,4 +60,25 @@ export interface LambdaActivities {
    * without completing: the function heartbeats and completes the activity itself, through Temporal.
    */
   startFunction(request: LambdaCallRequest): Promise<unknown>;
+  /**
+   * Invokes a function (name or ARN, as deployed) synchronously with `payload` as the event, no
+   * envelope: a Step Functions Task. Failures carry Step Functions' error names (states-errors.ts).
+   */
+  invokeFunctionRaw(request: RawInvokeRequest): Promise<RawInvokeResponse>;
+}
+
+/** A Step Functions Task's call: the function as the definition names it, the payload as is. */
+export interface RawInvokeRequest {
+  functionName: string;
+  payload: unknown;
+  qualifier?: string;
+}
+
+/** What Lambda answered, for the Task's result (the `lambda:invoke` integration returns all of it). */
+export interface RawInvokeResponse {
+  payload: unknown;
+  statusCode: number;
+  executedVersion?: string;
+  requestId?: string;
+  headers: Record<string, string>;
 }

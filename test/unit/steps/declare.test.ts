@@ -49,6 +49,6 @@ describe('step declarations', () => {
       /^no deployed Lambda function for the declared step\(s\) validateAddress \(function orderShipping\), createShipment \(function orderShipping\), cancelShipment \(function orderShipping\); the worker's function map .* has: orderPayment/,
     );
     const activities = createStepActivities(config, Object.values(payment.steps));
-    expect(Object.keys(activities).sort()).toEqual(['chargePayment', 'invokeFunction', 'refundPayment', 'startFunction']);
+    expect(Object.keys(activities).sort()).toEqual(['chargePayment', 'invokeFunction', 'invokeFunctionRaw', 'refundPayment', 'startFunction']);
   });
 });
