@@ -41,7 +41,7 @@ export class TemplateGenerator implements TextGenerator {
       case 'email': {
         const [title, ...body] = paragraphs(request.source);
         const highlights = leadSentences(body.join('\n\n'), 3).map((s) => `- ${s}`);
-        return { subject: title ?? 'An update', text: [`Hello ${request.audience ?? 'everyone'},`, body[0] ?? '', 'In short:', ...highlights, 'Best regards'].join('\n\n') };
+        return { subject: title ?? 'An update', text: [`Hello ${request.audience ?? 'everyone'},`, body[0] ?? '', ['In short:', ...highlights].join('\n'), 'Best regards'].join('\n\n') };
       }
       case 'qualityCheck':
         return review(request.source);
