@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -182,7 +183,12 @@ async function execute(s: DagStep, stepInput: unknown, waiting: Map<string, DagD
     case 'lambda': {
       declarations ??= stepsByName(FUNCTIONS);
       const declaration = declarations.get(task.step)!;
-      const call = lambdaStep(declaration, { startToCloseTimeout: (s.timeoutSeconds ?? DAG_DEFAULTS.stepTimeoutSeconds) * 1000, retry: retryPolicy(s.retry) });
+      const call = lambdaStep(declaration, {
+        startToCloseTimeout: (s.timeoutSeconds ?? DAG_DEFAULTS.stepTimeoutSeconds) * 1000,
+        retry: retryPolicy(s.retry),
+        // A stopped run ends once its Lambda steps have heard of the cancellation (at their next heartbeat), so the record says where they stopped.
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      });
       return call(stepInput);
     }
     case 'workflow': {
