@@ -4,3 +4,4 @@ export { orderProcessing } from './orders/order-workflow';
 export { trainingWorkflow } from './training/workflow';
 export { codebaseAnalysis } from './analysis/codebase-analysis';
 export { multiAgentAnalysis } from './analysis/multi-agent';
+export { dagExecution } from './machines/dag/dag-workflow';

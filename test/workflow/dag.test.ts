@@ -314,6 +314,30 @@ describe('the content pipeline (the contentWriter handler in-process)', () => {
     expect(steps.socialPost!.startedAt! >= steps.draft!.endedAt!).toBe(true);
   });
 
+  it('stopped while waiting for its approval, the redrive runs only the approval', async () => {
+    const calls: string[] = [];
+    const activities = stepActivities([contentWriter], (step, input) => {
+      calls.push(step.name);
+      return contentWriterHandler({ input, meta: { workflowId: 'wf', runId: 'run', activityId: '1', attempt: 1, idempotencyKey: 'k', step: step.name } }, lambdaContext);
+    });
+    const { stopped, redriven } = await withWorker(activities, async (tq) => {
+      const first = await start(tq, { definition: contentPipeline, input: brief(150) });
+      await waitFor('the approval', () => first.query(dagProgressQuery), (p) => p.steps.some((s) => s.id === 'approval' && s.status === 'RUNNING'));
+      await first.executeUpdate(stopDagUpdate, { args: [{ reason: 'editor away' }] });
+      const stoppedRun = await first.result();
+      calls.length = 0;
+      const second = await start(tq, { definition: contentPipeline, input: brief(150), previous: stoppedRun.steps });
+      await waitFor('the approval again', () => second.query(dagProgressQuery), (p) => p.steps.some((s) => s.id === 'approval' && s.status === 'RUNNING'));
+      await second.executeUpdate(dagDecisionUpdate, { args: [{ requestId: 'r2', stepId: 'approval', approved: true, by: 'ada' }] });
+      return { stopped: stoppedRun, redriven: await second.result() };
+    });
+    expect(stopped).toMatchObject({ status: 'ABORTED', cause: 'stopped: editor away; 4 steps succeeded; cancelled in flight: approval; not started: none' });
+    expect(redriven.status).toBe('SUCCEEDED');
+    expect(calls).toEqual([]);
+    expect(redriven.steps.filter((s) => s.reused).map((s) => s.id)).toEqual(['draft', 'socialPost', 'email', 'summary', 'qualityCheck']);
+    expect(redriven.output).toMatchObject({ approvedBy: 'ada', draft: (byId(stopped).draft!.output as { text: string }).text });
+  });
+
   it('a short draft skips the quality check; an approval that never comes fails the run after its timeout', async () => {
     const result = await withWorker(writerActivities(), (tq) => run(tq, { definition: contentPipeline, input: brief(120) }));
     expect(Object.fromEntries(result.steps.map((s) => [s.id, s.status]))).toEqual({ draft: 'SUCCEEDED', socialPost: 'SUCCEEDED', email: 'SUCCEEDED', summary: 'SUCCEEDED', qualityCheck: 'SKIPPED', approval: 'FAILED' });
