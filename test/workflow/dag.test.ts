@@ -131,6 +131,12 @@ const dagOf = (steps: DagStep[], extra: Partial<DagDefinition> = {}): DagDefinit
 
 const byId = (result: { steps: DagStepRecord[] }) => Object.fromEntries(result.steps.map((s) => [s.id, s]));
 
+/** The run's history replays against the workflow code: the interpreter made the same decisions again. */
+async function expectReplays(workflowId: string): Promise<void> {
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  await expect(Worker.runReplayHistory({ workflowsPath: require.resolve('./fixtures/dag-workflows') }, history, workflowId)).resolves.toBeUndefined();
+}
+
 async function waitFor<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -147,7 +153,12 @@ describe('runDag: scheduling', () => {
     const fanOut = (max: number) =>
       dagOf([probe('root'), ...['b1', 'b2', 'b3', 'b4', 'b5'].map((id) => probe(id, { delayMs: 300 }, { dependsOn: ['root'] })), probe('join', {}, { dependsOn: ['b1', 'b2', 'b3', 'b4', 'b5'] })], { maxConcurrency: max });
 
-    const limited = await withWorker(probes.activities(), (tq) => run(tq, { definition: fanOut(2) }));
+    const limited = await withWorker(probes.activities(), async (tq) => {
+      const handle = await start(tq, { definition: fanOut(2) });
+      const done = await handle.result();
+      await expectReplays(handle.workflowId);
+      return done;
+    });
     expect(limited.status).toBe('SUCCEEDED');
     expect(probes.maxRunning).toBe(2);
     const steps = byId(limited);
@@ -234,12 +245,13 @@ describe('runDag: timeout, stop, redrive', () => {
   it('a stop request cancels the steps in flight and ends the run ABORTED', async () => {
     const probes = new Probes();
     const definition = dagOf([probe('one', { hang: true }), probe('two', { hang: true }), probe('three', {}, { dependsOn: ['one'] })]);
-    const result = await withWorker(probes.activities(), async (tq) => {
+    const { result, workflowId } = await withWorker(probes.activities(), async (tq) => {
       const handle = await start(tq, { definition });
       await waitFor('both steps running', () => handle.query(dagProgressQuery), (p) => p.steps.filter((s) => s.status === 'RUNNING').length === 2);
       await expect(handle.executeUpdate(stopDagUpdate, { args: [{ reason: 'operator asked' }] })).resolves.toEqual({ stopping: true, alreadyStopping: false });
-      return handle.result();
+      return { result: await handle.result(), workflowId: handle.workflowId };
     });
+    await expectReplays(workflowId);
     expect(result).toMatchObject({ status: 'ABORTED', error: 'DagStopped', cause: 'stopped: operator asked; 0 steps succeeded; cancelled in flight: one, two; not started: three' });
     expect(probes.cancelled.sort()).toEqual(['one', 'two']);
   });
@@ -297,7 +309,9 @@ describe('the content pipeline (the contentWriter handler in-process)', () => {
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((refused as WorkflowUpdateFailedError).cause?.message).toBe('step "summary" is not waiting for a decision');
       await expect(handle.executeUpdate(dagDecisionUpdate, { args: [{ requestId: 'r1', stepId: 'approval', approved: true, by: 'grace' }] })).resolves.toEqual({ stepId: 'approval', approved: true, duplicate: false });
-      return handle.result();
+      const done = await handle.result();
+      await expectReplays(handle.workflowId);
+      return done;
     });
     expect(result.status).toBe('SUCCEEDED');
     const steps = byId(result);
