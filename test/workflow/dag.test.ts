@@ -256,6 +256,21 @@ describe('runDag: timeout, stop, redrive', () => {
     expect(probes.cancelled.sort()).toEqual(['one', 'two']);
   });
 
+  it("cancelling the workflow through Temporal is a stop: the run completes ABORTED with where it stopped", async () => {
+    const probes = new Probes();
+    const definition = dagOf([probe('one', { hang: true }), probe('two', {}, { dependsOn: ['one'] })]);
+    const { result, status } = await withWorker(probes.activities(), async (tq) => {
+      const handle = await start(tq, { definition });
+      await waitFor('the step running', () => handle.query(dagProgressQuery), (p) => p.steps.some((s) => s.status === 'RUNNING'));
+      await handle.cancel();
+      const r = await handle.result();
+      return { result: r, status: (await handle.describe()).status.name };
+    });
+    expect(result).toMatchObject({ status: 'ABORTED', error: 'DagStopped', cause: 'the workflow was cancelled; 0 steps succeeded; cancelled in flight: one; not started: two' });
+    expect(status).toBe('COMPLETED');
+    expect(probes.cancelled).toEqual(['one']);
+  });
+
   it('redrive: completed steps keep their outputs and do not run again; the failed step and its dependents run', async () => {
     const probes = new Probes();
     const definition = dagOf([probe('a', { words: 7 }), probe('b', {}, { dependsOn: ['a'] }), probe('c', {}, { dependsOn: ['b'], input: '{ "label": "c", "words": steps.a.output.words }' }), probe('d', {}, { dependsOn: ['a'] })]);

@@ -31,22 +31,12 @@ export const contentPipeline = dag({
     dependsOn: ['socialPost', 'email', 'summary', 'qualityCheck'],
     requires: 'noneFailed',
     prompt: 'Publish the social post, the email and the summary?',
-    input: `{
-      "socialPost": steps.socialPost.output.text,
-      "email": { "subject": steps.email.output.subject, "body": steps.email.output.text },
-      "summary": steps.summary.output.text,
-      "quality": steps.qualityCheck.output.review
-    }`,
+    input: '{ "socialPost": steps.socialPost.output.text, "email": { "subject": steps.email.output.subject, "body": steps.email.output.text }, "summary": steps.summary.output.text, "quality": steps.qualityCheck.output.review }',
     timeoutSeconds: 86_400,
   })
-  .output(`{
-    "draft": steps.draft.output.text,
-    "socialPost": steps.socialPost.output.text,
-    "email": { "subject": steps.email.output.subject, "body": steps.email.output.text },
-    "summary": steps.summary.output.text,
-    "quality": steps.qualityCheck.output.review,
-    "approvedBy": steps.approval.output.by,
-    "tokens": $sum(steps.*.output.usage.(inputTokens + outputTokens)),
-    "cost": $round($sum(steps.*.output.cost.amount), 9)
-  }`)
+  .output(
+    '{ "draft": steps.draft.output.text, "socialPost": steps.socialPost.output.text, "email": { "subject": steps.email.output.subject, "body": steps.email.output.text }, ' +
+      '"summary": steps.summary.output.text, "quality": steps.qualityCheck.output.review, "approvedBy": steps.approval.output.by, ' +
+      '"tokens": $sum(steps.*.output.usage.(inputTokens + outputTokens)), "cost": $round($sum(steps.*.output.cost.amount), 9) }',
+  )
   .build();
