@@ -84,6 +84,12 @@ describe('validateDagDefinition', () => {
     ]);
   });
 
+  it('refuses a retry policy on a decision step, which would be ignored', () => {
+    expect(problems({ kind: 'dag', steps: [{ id: 'ok', run: { type: 'decision', prompt: 'Go?' }, retry: { maximumAttempts: 2 } }] })).toEqual([
+      { field: 'steps[0].retry', step: 'ok', rule: 'schema', message: 'step "ok" is a decision: retry does not apply (a person decides once; onTimeout says what no decision means)' },
+    ]);
+  });
+
   it('reports shape errors by path, with the step id when it can be read', () => {
     const found = problems({ kind: 'dag', maxConcurrency: 0, steps: [{ id: 'a', run: { type: 'shell', command: 'rm -rf /' } }, { id: '9x', run: lambda(), extra: 1 }] });
     expect(found.map(({ field, step, rule }) => ({ field, step, rule }))).toEqual(

@@ -117,7 +117,13 @@ export async function runDag(raw: unknown, input: unknown, options: RunDagOption
   };
 
   const never = new Promise<End>(() => undefined);
-  const stopRequested: Promise<End> = options.stop ? Promise.resolve(options.stop).then((r) => ({ status: 'ABORTED' as const, reason: r?.reason ? `stopped: ${r.reason}` : 'a stop was requested' })) : never;
+  const stopRequested: Promise<End> = options.stop
+    ? Promise.resolve(options.stop).then(
+        (r) => ({ status: 'ABORTED' as const, reason: r?.reason ? `stopped: ${r.reason}` : 'a stop was requested' }),
+        // A Trigger rejects when its scope is cancelled; the workflow's cancellation is handled below.
+        () => never,
+      )
+    : never;
   const timeoutMs = definition.timeoutSeconds === undefined ? undefined : definition.timeoutSeconds * 1000;
   const timedOut: Promise<End> =
     timeoutMs === undefined

@@ -146,6 +146,9 @@ function taskProblems(definition: DagDefinition, context: DagValidationContext):
     if (s.run.type === 'lambda' && !stepNames.has(s.run.step)) {
       problems.push({ field: `steps[${i}].run.step`, step: s.id, rule: 'unknownStep', message: `step "${s.id}" runs "${s.run.step}", which is not a declared Lambda step (lambdas/catalog.ts)` });
     }
+    if (s.run.type === 'decision' && s.retry !== undefined) {
+      problems.push({ field: `steps[${i}].retry`, step: s.id, rule: 'schema', message: `step "${s.id}" is a decision: retry does not apply (a person decides once; onTimeout says what no decision means)` });
+    }
     if (s.run.type === 'workflow' && context.workflowTypes !== undefined && !context.workflowTypes.has(s.run.workflow)) {
       problems.push({ field: `steps[${i}].run.workflow`, step: s.id, rule: 'unknownWorkflow', message: `step "${s.id}" runs workflow "${s.run.workflow}", which the worker does not register` });
     }
