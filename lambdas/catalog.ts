@@ -1,6 +1,7 @@
 import type { FunctionDeclaration } from '../runtime/steps/declare';
 import { analyzeFile } from './analyze-file/steps';
 import { checkFiles } from './check-files/steps';
+import { contentWriter } from './content-writer/steps';
 import { evaluateModel } from './evaluate-model/steps';
 import { inventory } from './inventory/steps';
 import { payment } from './payment/steps';
@@ -28,4 +29,5 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
   analyzeFile,
   refactorFiles,
   checkFiles,
+  contentWriter,
 ];

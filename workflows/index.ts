@@ -5,3 +5,4 @@ export { trainingWorkflow } from './training/workflow';
 export { codebaseAnalysis } from './analysis/workflow';
 export { multiAgentAnalysis } from './analysis/multi-agent';
 export { executeStateMachine } from './machines/workflow';
+export { dagExecution } from './machines/dag/dag-workflow';
