@@ -9,7 +9,7 @@ export interface FailureLike {
   type?: string | null;
   name?: string;
   message?: string;
-  cause?: FailureLike;
+  cause?: unknown;
 }
 
 /**
@@ -18,7 +18,8 @@ export interface FailureLike {
  * ActivityFailure's own message is generic ("Activity task failed"), so the business reason is its cause's.
  */
 export function summarizeFailure(failure: FailureLike): FailureSummary {
-  const type = failure.type || failure.cause?.type || failure.name || 'Error';
-  const message = failure.name === 'ActivityFailure' && failure.cause?.message ? failure.cause.message : (failure.message ?? '');
+  const cause = typeof failure.cause === 'object' && failure.cause !== null ? (failure.cause as FailureLike) : undefined;
+  const type = failure.type || cause?.type || failure.name || 'Error';
+  const message = failure.name === 'ActivityFailure' && cause?.message ? cause.message : (failure.message ?? '');
   return { type, message };
 }

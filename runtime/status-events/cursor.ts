@@ -46,3 +46,39 @@ export function advanceCursor(cursorMs: number, window: ListWindow, outcome: { p
   const reached = window.toMs ?? Math.max(cursorMs, ...outcome.publishedMs);
   return outcome.failedMs.length === 0 ? reached : Math.min(reached, ...outcome.failedMs);
 }
+
+/**
+ * The publisher's bookkeeping between polls: the windows it lists, the changes it already put
+ * (so a window's overlap does not put them again), and where the cursor moves after each poll.
+ * What it remembers lives in memory only: after a restart or a handover the new holder puts the
+ * last `marginMs` of changes again, which the at-least-once contract allows.
+ */
+export class WindowTracker {
+  private readonly published = new Map<string, number>();
+
+  constructor(private readonly settings: CursorSettings) {}
+
+  window(cursorMs: number, nowMs: number): ListWindow {
+    return nextWindow(cursorMs, nowMs, this.settings);
+  }
+
+  /** The listed changes not yet put by this publisher. */
+  unpublished<T extends { id: string }>(listed: readonly T[]): T[] {
+    return listed.filter((c) => !this.published.has(c.id));
+  }
+
+  /** Records what was put and returns the new cursor; forgets what no later window can list again. */
+  settle(cursorMs: number, window: ListWindow, outcome: { published: readonly { id: string; timeMs: number }[]; failedMs: readonly number[] }): number {
+    for (const c of outcome.published) this.published.set(c.id, c.timeMs);
+    const publishedMs = [...this.published.values()].filter((t) => inWindow(window, t));
+    const next = advanceCursor(cursorMs, window, { publishedMs, failedMs: outcome.failedMs });
+    // The next window starts at `next - marginMs`; anything earlier it cannot list (and were it listed again after a failure moved the cursor back, it would only be put twice).
+    for (const [id, t] of this.published) if (t < next - this.settings.marginMs) this.published.delete(id);
+    return next;
+  }
+
+  /** Forgets everything (the lease was lost: the next holder's cursor may be elsewhere). */
+  reset(): void {
+    this.published.clear();
+  }
+}

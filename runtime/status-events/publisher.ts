@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { summarizeFailure, type FailureLike, type FailureSummary } from '../failure-summary';
-import { advanceCursor, inWindow, nextWindow, type CursorSettings, type ListWindow } from './cursor';
+import { summarizeFailure, type FailureSummary } from '../failure-summary';
+import { inWindow, WindowTracker, type CursorSettings, type ListWindow } from './cursor';
 import { changesOf, needsFailure, statusChangeEvent, statusChangeId, type FoundChange, type WorkflowStatusChange } from './event';
 import type { PublisherLease } from './lease';
 import { putStatusChanges } from './put-events';
@@ -49,15 +49,16 @@ export interface PollReport {
  * (which run no code when they end) are reported, and a replay emits nothing.
  */
 export class StatusPublisher {
-  /** Changes this process published, by id, with their time: skipped when a window's overlap lists them again. */
-  private readonly published = new Map<string, number>();
+  private readonly tracker: WindowTracker;
   private heldUntilMs = 0;
   private cursorMs?: number;
   private stopping = false;
   private wake?: () => void;
   private loop?: Promise<void>;
 
-  constructor(private readonly options: StatusPublisherOptions) {}
+  constructor(private readonly options: StatusPublisherOptions) {
+    this.tracker = new WindowTracker(options.cursor);
+  }
 
   private now(): number {
     return (this.options.now ?? Date.now)();
@@ -106,6 +107,7 @@ export class StatusPublisher {
       if (state === undefined) {
         this.heldUntilMs = 0;
         this.cursorMs = undefined;
+        this.tracker.reset();
         return { leader: false, published: [], failed: [] };
       }
       this.heldUntilMs = startedMs + leaseMs;
@@ -113,32 +115,27 @@ export class StatusPublisher {
       this.cursorMs = state.cursorMs ?? startedMs;
     }
     const cursorMs = this.cursorMs;
-    const window = nextWindow(cursorMs, startedMs, this.options.cursor);
-    const found = (await this.listChanges(window)).filter((c) => !this.published.has(idOf(c)));
+    const window = this.tracker.window(cursorMs, startedMs);
+    const found = this.tracker.unpublished((await this.listChanges(window)).map((change) => ({ id: idOf(change), change })));
 
     const events: WorkflowStatusChange[] = [];
     const failed: { id: string; error: string }[] = [];
     const failedMs: number[] = [];
-    for (const change of found) {
+    for (const { id, change } of found) {
       try {
         events.push(statusChangeEvent(change, { namespace: this.options.namespace, uiBaseUrl: this.options.uiBaseUrl, failure: needsFailure(change.status) ? await this.failureOf(change) : undefined }));
       } catch (err) {
-        failed.push({ id: idOf(change), error: `reading the run's failure: ${String(err)}` });
+        failed.push({ id, error: `reading the run's failure: ${String(err)}` });
         failedMs.push(change.timeMs);
       }
     }
     const outcome = await putStatusChanges(events, { eventBridge: this.options.eventBridge, eventBusName: this.options.eventBusName, attempts: this.options.putAttempts, backoffMs: this.options.putBackoffMs });
-    const timeOf = new Map(found.map((c) => [idOf(c), c.timeMs]));
-    for (const id of outcome.published) this.published.set(id, timeOf.get(id)!);
+    const timeOf = new Map(found.map(({ id, change }) => [id, change.timeMs]));
     for (const f of outcome.failed) {
       failed.push(f);
       failedMs.push(timeOf.get(f.id)!);
     }
-    const publishedMs = [...this.published.values()].filter((t) => inWindow(window, t));
-    const nextCursorMs = advanceCursor(cursorMs, window, { publishedMs, failedMs });
-    // Forget what no later window can list again.
-    const forgetBefore = nextCursorMs - this.options.cursor.marginMs;
-    for (const [id, t] of this.published) if (t < forgetBefore) this.published.delete(id);
+    const nextCursorMs = this.tracker.settle(cursorMs, window, { published: outcome.published.map((id) => ({ id, timeMs: timeOf.get(id)! })), failedMs });
 
     const published = events.filter((e) => outcome.published.includes(e.id));
     if (nextCursorMs !== cursorMs || this.now() > this.heldUntilMs - leaseMs / 2) {
@@ -147,6 +144,7 @@ export class StatusPublisher {
         // Another publisher took over (this one stalled past its lease): what was put stays put, and is at worst sent twice.
         this.heldUntilMs = 0;
         this.cursorMs = undefined;
+        this.tracker.reset();
         return { leader: false, window, published, failed };
       }
       this.heldUntilMs = this.now() + leaseMs;
@@ -175,7 +173,7 @@ export class StatusPublisher {
       await this.options.client.workflow.result(change.execution.workflowId, change.execution.runId, { followRuns: false });
       return undefined;
     } catch (err) {
-      if (err instanceof WorkflowFailedError) return summarizeFailure((err.cause ?? err) as FailureLike);
+      if (err instanceof WorkflowFailedError) return summarizeFailure((err.cause ?? err));
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
