@@ -27,7 +27,7 @@ export const STATUS_EVENTS_DEFAULTS = {
 /**
  * STATUS_EVENT_BUS (the bus's name or ARN) turns the publisher on, and needs STATUS_EVENTS_TABLE
  * (its lease and cursor); the stack sets both when it grants the worker the bus. TEMPORAL_UI_URL
- * gives each event its link (for Temporal Cloud addresses it defaults to https://cloud.temporal.io).
+ * gives each event its link (the stack sets it from the deployment setting temporalUiUrl).
  * STATUS_EVENTS_POLL_MS and STATUS_EVENTS_MARGIN_MS tune latency and the visibility lag tolerated.
  * Undefined: the publisher is off. Every error names the variable and the rule.
  */
@@ -39,7 +39,7 @@ export function statusEventsFromEnv(env: NodeJS.ProcessEnv): StatusEventsSetting
     return undefined;
   }
   if (table === undefined) throw new Error(`${STATUS_EVENT_BUS_ENV} is set but ${STATUS_EVENTS_TABLE_ENV} is not: the status publisher keeps its lease and cursor in that DynamoDB table (set both, or neither to turn it off)`);
-  const uiBaseUrl = env[TEMPORAL_UI_URL_ENV] || (/\.tmprl\.cloud:\d+$/.test(env.TEMPORAL_ADDRESS ?? '') ? 'https://cloud.temporal.io' : undefined);
+  const uiBaseUrl = env[TEMPORAL_UI_URL_ENV] || undefined;
   if (uiBaseUrl !== undefined && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(uiBaseUrl)) {
     throw new Error(`${TEMPORAL_UI_URL_ENV} must be the Temporal Web UI's http(s) URL, e.g. http://localhost:8233, got "${uiBaseUrl}"`);
   }

@@ -10,10 +10,9 @@ describe('the status publisher settings from the environment', () => {
     expect(() => statusEventsFromEnv({ STATUS_EVENT_BUS: 'b' })).toThrow(/STATUS_EVENT_BUS is set but STATUS_EVENTS_TABLE is not/);
   });
 
-  it('takes the defaults, and the UI address from TEMPORAL_UI_URL or a Temporal Cloud address', () => {
+  it('takes the defaults, and the UI address from TEMPORAL_UI_URL', () => {
     expect(statusEventsFromEnv({ STATUS_EVENT_BUS: 'b', STATUS_EVENTS_TABLE: 't' })).toEqual({ eventBusName: 'b', table: 't', ...STATUS_EVENTS_DEFAULTS });
     expect(statusEventsFromEnv({ STATUS_EVENT_BUS: 'b', STATUS_EVENTS_TABLE: 't', TEMPORAL_UI_URL: 'http://localhost:8233' })?.uiBaseUrl).toBe('http://localhost:8233');
-    expect(statusEventsFromEnv({ STATUS_EVENT_BUS: 'b', STATUS_EVENTS_TABLE: 't', TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233' })?.uiBaseUrl).toBe('https://cloud.temporal.io');
   });
 
   it('refuses bad values, naming the variable and the rule', () => {
