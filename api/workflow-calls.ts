@@ -24,6 +24,7 @@ import {
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
 import { canonicalJson } from '../runtime/audit/canonical-json';
+import { summarizeFailure, type FailureLike } from '../runtime/failure-summary';
 import { DEFAULT_TASK_QUEUE } from '../workflows/names';
 import { HttpError, baseUrl, json } from './http';
 import { temporalClient } from './temporal';
@@ -98,9 +99,7 @@ export async function workflowStatus(kind: ResourceKind, id: string, stateQuery?
     if (status === 'COMPLETED') body.result = result;
   } catch (err) {
     const cause = err instanceof WorkflowFailedError ? (err.cause ?? err) : err;
-    const failure = cause as { type?: string; name?: string; message?: string; cause?: { type?: string; message?: string } };
-    // An ActivityFailure's own message is generic; the business reason is its cause's.
-    body.error = { type: failure.type ?? failure.cause?.type ?? failure.name, message: failure.cause?.message && failure.name === 'ActivityFailure' ? failure.cause.message : failure.message };
+    body.error = summarizeFailure(cause as FailureLike);
   }
   return json(200, body);
 }

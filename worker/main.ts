@@ -18,6 +18,7 @@ import { createJsonLogger } from './logger';
 import { createWorkerMetrics } from './metrics';
 import { startHealthServer } from './health';
 import { taskProtectionFromEnv } from './task-protection';
+import { statusPublisherFromEnv } from '../runtime/status-events/from-env';
 
 /**
  * The long-lived worker: polls one task queue, runs workflow code in the SDK's sandbox, and runs
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   const lambdaActivities = createStepActivities({ lambda, functions: config.functions, claimChecks }, stepsByName(FUNCTIONS).values());
   // TLS, mTLS or an API key as configured (runtime/temporal-connection.ts); secrets come from Secrets Manager.
   const connection = await NativeConnection.connect(await config.temporal.connectionOptions());
+  const dataConverter = payloadDataConverter(process.env, { s3 });
   // CloudWatch metrics (worker/metrics/): workflow and activity counts, activity latency, task-queue backlog.
   const metrics = createWorkerMetrics({ settings: config.metrics, connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, logger });
   const metricsOptions = metrics.workerOptions(workflowCode());
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
       ...lambdaActivities,
       ...createAuditActivities(audit),
     },
-    dataConverter: payloadDataConverter(process.env, { s3 }),
+    dataConverter,
     // Step slots and pollers (worker/config.ts, with what the bench measured).
     ...workerTuningOptions(DEFAULT_WORKER_TUNING),
     shutdownGraceTime: config.shutdownGraceMs,
@@ -93,9 +95,13 @@ async function main(): Promise<void> {
   // GET /healthz for the ECS container health check: 200 while RUNNING, 503 from the moment shutdown begins.
   const health = config.healthPort === undefined ? undefined : await startHealthServer({ port: config.healthPort, state: () => worker.getState(), taskQueue: config.taskQueue });
   if (health) logger.info('health check listening', { url: `http://127.0.0.1:${health.port}/healthz` });
+  // Workflow status change events on EventBridge (STATUS_EVENT_BUS: runtime/status-events, docs/events-out.md); unset: off.
+  const statusEvents = statusPublisherFromEnv(process.env, { connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, dataConverter, logger });
+  statusEvents?.start();
   try {
     await worker.run();
   } finally {
+    await statusEvents?.stop();
     await health?.close();
     // The last window (what happened during shutdown) is published before the connection closes.
     await metrics.close();

@@ -31,6 +31,8 @@ const SERVICE = 'localstack';
 /** The AWS services the stack uses; anything else is not started. */
 export const LOCALSTACK_SERVICES = [
   's3', 'dynamodb', 'lambda', 'apigateway', 'cloudformation', 'iam', 'sts', 'logs', 'ssm', 'kms', 'stepfunctions', 'secretsmanager', 'cloudwatch',
+  // The status events' bus (EventBridge), and the queue a test subscribes to it (SQS).
+  'events', 'sqs',
 ];
 
 function findPython(): string {

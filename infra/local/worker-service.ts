@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { localAwsEnv, temporalAddress, temporalNamespace, workerLogGroup } from './config';
+import { localAwsEnv, temporalAddress, temporalNamespace, temporalUiUrl, workerLogGroup } from './config';
 import type { StackOutputs } from './deploy';
 import { repoRoot, runDir, stateRoot } from './paths';
 import { ensureLocalSigningKey, hasSignerConfig } from '../../runtime/audit/signing';
@@ -50,6 +50,10 @@ export function workerEnv(outputs: StackOutputs): NodeJS.ProcessEnv {
     AUDIT_TABLE: outputs.AuditTableName,
     AUDIT_ANCHOR_BUCKET: outputs.AuditAnchorBucketName,
     ...(hasSignerConfig(process.env) ? {} : { AUDIT_SIGNING_KEY_FILE: ensureLocalSigningKey(stateRoot) }),
+    // Workflow status change events on the stack's bus (docs/events-out.md), linking to the local Temporal UI.
+    STATUS_EVENT_BUS: outputs.StatusEventBusName,
+    STATUS_EVENTS_TABLE: outputs.StatusEventsTableName,
+    TEMPORAL_UI_URL: temporalUiUrl,
   };
 }
 

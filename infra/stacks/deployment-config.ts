@@ -79,6 +79,11 @@ export interface DeploymentSettings {
   readonly payloadEncryption?: boolean;
   /** Where alarm notifications go (an SNS email subscription); unset: the topic has no subscriber. */
   readonly alarmEmail?: string;
+  /**
+   * The Temporal Web UI's base URL, for the link in each workflow status change event
+   * (docs/events-out.md). Default https://cloud.temporal.io for Temporal Cloud addresses; unset otherwise.
+   */
+  readonly temporalUiUrl?: string;
 }
 
 /** The settings that name a Temporal credential secret. */
@@ -93,7 +98,7 @@ export interface JwtAuthSettings {
   readonly codecGroup?: string;
 }
 
-export interface ResolvedDeploymentSettings extends Required<Omit<DeploymentSettings, 'temporalAddress' | SecretKey | 'vpcId' | 'workerImage' | 'apiQuotaPerDay' | 'alarmEmail' | 'jwtIssuer' | 'jwtAudience' | 'jwtCodecScope' | 'jwtCodecGroup'>> {
+export interface ResolvedDeploymentSettings extends Required<Omit<DeploymentSettings, 'temporalAddress' | SecretKey | 'vpcId' | 'workerImage' | 'apiQuotaPerDay' | 'alarmEmail' | 'jwtIssuer' | 'jwtAudience' | 'jwtCodecScope' | 'jwtCodecGroup' | 'temporalUiUrl'>> {
   readonly temporalAddress: string;
   readonly temporalTlsSecretArn?: string;
   readonly temporalApiKeySecretArn?: string;
@@ -105,6 +110,7 @@ export interface ResolvedDeploymentSettings extends Required<Omit<DeploymentSett
   readonly alarmEmail?: string;
   /** Present exactly when apiAuth is jwt. */
   readonly jwt?: JwtAuthSettings;
+  readonly temporalUiUrl?: string;
 }
 
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
@@ -118,6 +124,7 @@ export const CONTEXT_KEYS = [
   'temporalAddress', 'temporalNamespace', 'temporalTls', 'temporalTlsSecretArn', 'temporalApiKeySecretArn', 'temporalClientTlsSecretArn', 'temporalClientApiKeySecretArn', 'temporalInsecure', 'taskQueue',
   'vpcId', 'natGateways', 'workerCpu', 'workerMemoryMiB', 'workerMinTasks', 'workerMaxTasks', 'workerBacklogPerTask', 'workerImage',
   'apiAuth', 'jwtIssuer', 'jwtAudience', 'jwtCodecScope', 'jwtCodecGroup', 'apiInVpc', 'apiThrottleRate', 'apiThrottleBurst', 'apiQuotaPerDay', 'corsOrigins', 'tracing', 'payloadEncryption', 'alarmEmail',
+  'temporalUiUrl',
 ] as const satisfies ReadonlyArray<keyof DeploymentSettings>;
 
 /**
@@ -216,6 +223,8 @@ export function resolveDeploymentSettings(target: Target, settings: DeploymentSe
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error(`context value "corsOrigins" must list origins like https://app.example.com (scheme and host, no path), got ${JSON.stringify(origin)}`);
   }
   if (s.alarmEmail !== undefined && !EMAIL.test(s.alarmEmail)) throw new Error(`context value "alarmEmail" must be an email address, got ${JSON.stringify(s.alarmEmail)}`);
+  const temporalUiUrl = s.temporalUiUrl ?? (/\.tmprl\.cloud:\d+$/.test(temporalAddress) ? 'https://cloud.temporal.io' : undefined);
+  if (temporalUiUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(temporalUiUrl)) throw new Error(`context value "temporalUiUrl" must be the Temporal Web UI's http(s) URL, e.g. https://temporal.example.com, got ${JSON.stringify(temporalUiUrl)}`);
   const taskQueue = s.taskQueue ?? DEFAULT_TASK_QUEUE;
   if (!/^[A-Za-z0-9._-]{1,200}$/.test(taskQueue)) throw new Error(`context value "taskQueue" must be 1-200 letters, digits, '.', '_' or '-', got ${JSON.stringify(taskQueue)}`);
   return {
@@ -246,6 +255,7 @@ export function resolveDeploymentSettings(target: Target, settings: DeploymentSe
     payloadEncryption: s.payloadEncryption ?? aws,
     ...(s.alarmEmail ? { alarmEmail: s.alarmEmail } : {}),
     ...(jwt ? { jwt } : {}),
+    ...(temporalUiUrl ? { temporalUiUrl } : {}),
   };
 }
 

@@ -31,6 +31,7 @@ import { grantBucketAccess, grantClaimChecks, type PrefixAccess } from '../const
 import { CLAIM_CHECK_PREFIX } from '../../runtime/claim-check/ref';
 import { runsPrefix } from '../../runtime/checkpoints/layout';
 import { CHECKPOINT_PREFIX } from '../../lambdas/shared/ml/prefixes';
+import { StatusEvents } from '../constructs/status-events';
 
 export interface SteplessStackProps extends StackProps, DeploymentSettings {
   readonly target: Target;
@@ -186,6 +187,9 @@ export class SteplessStack extends Stack {
       audit.grantAppend(worker);
       payloadKey?.grantCodec(worker);
     }
+    // Workflow status change events (docs/events-out.md): the bus the worker's status publisher puts them on, and its lease table.
+    const statusEvents = new StatusEvents(this, 'StatusEvents', { removalPolicy });
+    if (worker) statusEvents.grantPublisher(worker, settings.temporalUiUrl);
     // Where the image pipeline pushes the worker (docs/deploy-aws.md, "Image pipeline").
     if (!local) new WorkerImageRepository(this, 'WorkerImages', { stage: props.stage, removalPolicy });
 
@@ -272,6 +276,7 @@ export class SteplessStack extends Stack {
       });
       new CfnOutput(this, 'DashboardName', { value: observability.dashboard.dashboardName });
       new CfnOutput(this, 'AlarmTopicArn', { value: observability.alarmTopic.topicArn, description: 'Subscribe on-call here (email, chat, pager)' });
+      statusEvents.alarmOnFailures(observability.alarmTopic);
     }
 
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the HTTP API' });
@@ -305,6 +310,9 @@ export class SteplessStack extends Stack {
     if (deadLetterQueue) new CfnOutput(this, 'FunctionDeadLetterQueueUrl', { value: deadLetterQueue.queueUrl, description: 'Failed asynchronous Lambda invocations' });
     if (payloadKey) new CfnOutput(this, 'PayloadKeyArn', { value: payloadKey.key.keyArn, description: 'KMS key encrypting workflow payloads (PAYLOAD_KMS_KEY_ID)' });
     new CfnOutput(this, 'IdempotencyTableName', { value: idempotency.table.tableName });
+    new CfnOutput(this, 'StatusEventBusName', { value: statusEvents.bus.eventBusName, description: 'Workflow status change events (source "stepless"): subscribe with a rule on this bus' });
+    new CfnOutput(this, 'StatusEventBusArn', { value: statusEvents.bus.eventBusArn });
+    new CfnOutput(this, 'StatusEventsTableName', { value: statusEvents.table.tableName, description: 'The status publisher\'s lease and cursor' });
     new CfnOutput(this, 'AuditTableName', { value: audit.table.tableName });
     new CfnOutput(this, 'AuditAnchorBucketName', { value: audit.anchorBucket.bucketName });
     new CfnOutput(this, 'AuditSigningKeyArn', { value: audit.signingKey.keyArn, description: 'KMS key that signs audit tree heads on AWS (public key: kms get-public-key)' });
