@@ -128,8 +128,10 @@ export class HttpApi extends Construct {
     // "Default": the REST API keeps the logical id the stack's LambdaRestApi had, so an existing
     // deployment updates its API (and keeps its URL) instead of replacing it.
     this.restApi = new apigateway.RestApi(this, 'Default', {
-      // Named after the stack (CDK's default is the construct id, "Default", in every stack): its metrics' ApiName dimension then names this API.
-      restApiName: Stack.of(this).stackName,
+      // On AWS named after the stack (CDK's default is the construct id, "Default", in every stack):
+      // its metrics' ApiName dimension then names this API. Locally it keeps its name: LocalStack's
+      // CloudFormation replaces the stage of a renamed API and fails, as the stage already exists.
+      ...(aws ? { restApiName: Stack.of(this).stackName } : {}),
       description: props.description,
       // Locally there is no CloudWatch role to attach; on AWS API Gateway needs one for logging.
       cloudWatchRole: aws,
