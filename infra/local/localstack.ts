@@ -31,6 +31,8 @@ const SERVICE = 'localstack';
 /** The AWS services the stack uses; anything else is not started. */
 export const LOCALSTACK_SERVICES = [
   's3', 'dynamodb', 'lambda', 'apigateway', 'cloudformation', 'iam', 'sts', 'logs', 'ssm', 'kms', 'stepfunctions', 'secretsmanager', 'cloudwatch',
+  // Event triggers (infra/constructs/triggers): EventBridge rules and S3 notifications, SQS buffers and dead-letter queues.
+  'events', 'sqs',
 ];
 
 function findPython(): string {

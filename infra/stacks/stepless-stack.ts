@@ -26,6 +26,7 @@ import { Observability } from '../constructs/observability';
 import { LambdaDefaults } from '../constructs/lambda-defaults';
 import { TemporalAccess } from '../constructs/temporal-access';
 import { grantPayloadKey } from '../constructs/payload-key';
+import { StackTriggers } from '../constructs/triggers/stack-triggers';
 
 export interface SteplessStackProps extends StackProps, DeploymentSettings {
   readonly target: Target;
@@ -192,6 +193,9 @@ export class SteplessStack extends Stack {
     temporal.grantTo(apiHandler.fn);
     // The API encrypts workflow inputs it starts, decrypts results it shows, and serves the codec endpoint.
     if (payloadKey) grantPayloadKey(payloadKey, apiHandler.fn);
+
+    // Events in: EventBridge rules, a queue and inbox uploads that start workflows (docs/events.md).
+    new StackTriggers(this, 'Triggers', { target: props.target, temporal, taskQueue, claimCheckBucket: dataBucket, payloadKey, removalPolicy, ...(worker && settings.apiInVpc ? { vpc: worker.vpc } : {}) });
 
     // The REST API: a method per route of the route table, validated, throttled and authorized at
     // the edge as the deployment settings say (infra/constructs/http-api.ts).
