@@ -195,7 +195,7 @@ export class SteplessStack extends Stack {
     if (payloadKey) grantPayloadKey(payloadKey, apiHandler.fn);
 
     // Events in: EventBridge rules, a queue and inbox uploads that start workflows (docs/events.md).
-    new StackTriggers(this, 'Triggers', { target: props.target, temporal, taskQueue, claimCheckBucket: dataBucket, payloadKey, removalPolicy, ...(worker && settings.apiInVpc ? { vpc: worker.vpc } : {}) });
+    const triggers = new StackTriggers(this, 'Triggers', { target: props.target, temporal, taskQueue, claimCheckBucket: dataBucket, payloadKey, removalPolicy, ...(worker && settings.apiInVpc ? { vpc: worker.vpc } : {}) });
 
     // The REST API: a method per route of the route table, validated, throttled and authorized at
     // the edge as the deployment settings say (infra/constructs/http-api.ts).
@@ -239,7 +239,7 @@ export class SteplessStack extends Stack {
         stage: props.stage,
         taskQueue,
         worker,
-        functions: { ...workerFunctions, api: apiHandler },
+        functions: { ...workerFunctions, api: apiHandler, ...triggers.functions },
         api: api.restApi,
         deadLetterQueue,
         backlogPerTaskTarget: settings.workerBacklogPerTask,
@@ -269,7 +269,7 @@ export class SteplessStack extends Stack {
       value: Fn.toJsonString({
         ...(worker ? { worker: worker.logGroup.logGroupName } : {}),
         api: apiHandler.logGroupName,
-        ...Object.fromEntries(Object.entries(workerFunctions).map(([name, f]) => [name, f.logGroupName])),
+        ...Object.fromEntries(Object.entries({ ...workerFunctions, ...triggers.functions }).map(([name, f]) => [name, f.logGroupName])),
       }),
       description: 'JSON map of source name to CloudWatch Logs group, for npm run logs',
     });

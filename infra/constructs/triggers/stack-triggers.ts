@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EventRuleTrigger, QueueTrigger, S3ObjectCreatedTrigger } from './sources';
+import type { NodeLambda } from '../node-lambda';
 import type { TriggerEnvironment, WorkflowTrigger } from './workflow-trigger';
 
 /**
@@ -16,6 +17,8 @@ export class StackTriggers extends Construct {
   readonly bus: events.EventBus;
   readonly inboxBucket: s3.Bucket;
   readonly triggers: Record<string, WorkflowTrigger>;
+  /** The trigger functions by source name (`inbox` → `triggerInbox`), for the alarms and `npm run logs`. */
+  readonly functions: Record<string, NodeLambda>;
 
   constructor(scope: Construct, id: string, environment: TriggerEnvironment) {
     super(scope, id);
@@ -61,6 +64,7 @@ export class StackTriggers extends Construct {
       },
     });
     this.triggers = { inbox: inbox.trigger, 'text-stats-requested': requested.trigger, 'workflow-requests': requests.trigger };
+    this.functions = Object.fromEntries(Object.entries(this.triggers).map(([name, t]) => [`trigger${name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}`, t.lambda]));
 
     // Stack-level outputs (stable logical ids) for the scripts and the tests.
     const stack = Stack.of(this);
