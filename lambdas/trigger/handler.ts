@@ -19,7 +19,8 @@ const mapEvent = compileTrigger(spec);
 const taskQueue = process.env.TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
 const deadLetterQueueUrl = process.env.DEAD_LETTER_QUEUE_URL ?? '';
 if (deadLetterQueueUrl === '') throw new Error('DEAD_LETTER_QUEUE_URL is not set: the trigger construct sets it to its dead-letter queue');
-const sqs = new SQSClient({});
+// The configured endpoint, not the queue URL's host: LocalStack's queue URLs name a host that needs public DNS.
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
 /** SQS allows this many characters in a message attribute's value we write; longer reasons are cut. */
 const MAX_REASON = 1000;
