@@ -220,7 +220,7 @@ describe('the AWS target', () => {
       expect(Object.keys(onPayloadKey).sort()).toEqual([
         expect.stringMatching(/^ApiFunctionServiceRole/),
         // The event triggers encrypt the inputs they start workflows with.
-        ...['Inbox', 'TextStatsRequested', 'WorkflowRequests'].map((t) => expect.stringMatching(new RegExp(`^Triggers${t}.*ServiceRole`))),
+        ...['Inbox', 'TextStatsRequested', 'WorkflowRequests'].map((t): unknown => expect.stringMatching(new RegExp(`^Triggers${t}.*ServiceRole`))),
         expect.stringMatching(/^WorkerTaskTaskRole/),
       ]);
       for (const actions of Object.values(onPayloadKey)) expect(actions).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);

@@ -38,7 +38,7 @@ describe('trigger declarations', () => {
     ['both update and signal', { deliver: { update: 'u', signal: 's', args: '$' } as never }, /trigger "inbox": deliver must name exactly one of update or signal/],
     ['a bad update name', { deliver: { update: 'my update', args: '$' } }, /trigger "inbox": deliver\.update must be a handler name/],
   ])('refuses %s, naming the field and the rule', (_, change, message) => {
-    expect(() => checkTriggerSpec({ ...valid, ...change } as TriggerSpec)).toThrow(message);
+    expect(() => checkTriggerSpec({ ...valid, ...change })).toThrow(message);
   });
 
   it('reads the declaration from the environment the construct sets', () => {

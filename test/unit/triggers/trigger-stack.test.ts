@@ -9,6 +9,7 @@ import { synthTemplate, TEST_TEMPORAL_ADDRESS } from '../../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 const resources = (t: Template, type: string) => Object.entries(t.findResources(type)) as Array<[string, Resource]>;
+const propertiesOf = (t: Template, id: string): Record<string, unknown> => (t.toJSON() as { Resources: Record<string, Resource> }).Resources[id]!.Properties;
 const idOf = (t: Template, type: string, prefix: string): string => {
   const found = resources(t, type).filter(([id]) => id.startsWith(prefix));
   if (found.length !== 1) throw new Error(`expected one ${type} starting with ${prefix}, found ${found.map(([id]) => id).join(', ')}`);
@@ -45,7 +46,7 @@ describe('event triggers on AWS', () => {
     for (const name of ['TriggersInboxEventsTrigger', 'TriggersTextStatsRequestedTrigger', 'TriggersWorkflowRequestsTrigger']) {
       const dlq = idOf(template, 'AWS::SQS::Queue', `${name}DeadLetterQueue`);
       const queue = idOf(template, 'AWS::SQS::Queue', `${name}Queue`);
-      expect(template.toJSON().Resources[queue].Properties).toMatchObject({
+      expect(propertiesOf(template, queue)).toMatchObject({
         SqsManagedSseEnabled: true,
         VisibilityTimeout: 180,
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 20 },
@@ -58,7 +59,7 @@ describe('event triggers on AWS', () => {
   it('configures each function with its declaration, its dead-letter queue and Temporal, and lets it send to that queue', () => {
     const fnId = idOf(template, 'AWS::Lambda::Function', 'TriggersWorkflowRequestsTriggerFunction');
     const dlq = idOf(template, 'AWS::SQS::Queue', 'TriggersWorkflowRequestsTriggerDeadLetterQueue');
-    const env = (template.toJSON().Resources[fnId].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const env = (propertiesOf(template, fnId).Environment as { Variables: Record<string, unknown> }).Variables;
     expect(JSON.parse(env.STEPLESS_TRIGGER as string)).toEqual({ name: 'workflow-requests', workflow: { from: 'workflow' }, key: 'requestId', input: expect.any(String) });
     expect(env).toMatchObject({ DEAD_LETTER_QUEUE_URL: { Ref: dlq }, TEMPORAL_ADDRESS: TEST_TEMPORAL_ADDRESS, TASK_QUEUE: 'stepless' });
     const statements = resources(template, 'AWS::IAM::Policy')
