@@ -1,6 +1,7 @@
 import '../runtime/aws-sdk-node-warning';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { S3Client } from '@aws-sdk/client-s3';
 import { payloadDataConverter } from '../runtime/data-converter';
 import { ClaimCheckStore } from '../runtime/claim-check/store';
@@ -17,6 +18,8 @@ import { CloudWatchLogShipper } from './cloudwatch-log-shipper';
 import { createJsonLogger } from './logger';
 import { createWorkerMetrics } from './metrics';
 import { startHealthServer } from './health';
+import { reconcileSchedules } from '../runtime/schedules/reconcile';
+import { SCHEDULES } from '../workflows/schedules';
 
 /**
  * The long-lived worker: polls one task queue, runs workflow code in the SDK's sandbox, and runs
@@ -49,6 +52,15 @@ async function main(): Promise<void> {
   const lambdaActivities = createStepActivities({ lambda, functions: config.functions, claimChecks }, stepsByName(FUNCTIONS).values());
   // TLS, mTLS or an API key as configured (runtime/temporal-connection.ts); secrets come from Secrets Manager.
   const connection = await NativeConnection.connect(await config.temporal.connectionOptions());
+  // The schedules declared in code (workflows/schedules.ts), made to match at every start: a deploy
+  // starts new workers, so this is how schedules follow the code on both targets without a custom resource.
+  try {
+    const schedules = await reconcileSchedules(new Client({ connection, namespace: config.temporal.namespace, dataConverter: payloadDataConverter(process.env, { s3 }) }), SCHEDULES, config.taskQueue);
+    logger.info('schedules reconciled', { ...schedules });
+  } catch (err) {
+    // The worker still runs workflows; the schedules stay as they were until the next start.
+    logger.error('schedules not reconciled', { error: String(err) });
+  }
   // CloudWatch metrics (worker/metrics/): workflow and activity counts, activity latency, task-queue backlog.
   const metrics = createWorkerMetrics({ settings: config.metrics, connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, logger });
   const worker = await Worker.create({
