@@ -59,16 +59,26 @@ async function executionsOf(workflowId: string): Promise<number> {
   return count;
 }
 
-/** The trigger function's log lines that mention `text` (the executor ships them to CloudWatch Logs). */
-async function functionLog(fn: string, text: string): Promise<Array<Record<string, unknown>>> {
-  const res = await logs().send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${fn}`, filterPattern: `"${text}"` }));
-  return (res.events ?? []).flatMap((e) => {
-    try {
-      return [JSON.parse((e.message ?? '').slice((e.message ?? '').indexOf('{'))) as Record<string, unknown>];
-    } catch {
-      return [];
+/** The trigger function's JSON log lines about `workflowId` (the executor ships them to CloudWatch Logs). */
+async function functionLog(fn: string, workflowId: string): Promise<Array<Record<string, unknown>>> {
+  const lines: Array<Record<string, unknown>> = [];
+  let nextToken: string | undefined;
+  do {
+    // Filtered here rather than by a filter pattern, which LocalStack's CloudWatch Logs does not apply to quoted terms.
+    const res = await logs().send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${fn}`, ...(nextToken ? { nextToken } : {}) }));
+    for (const e of res.events ?? []) {
+      const text = e.message ?? '';
+      if (!text.includes(workflowId)) continue;
+      try {
+        const line = JSON.parse(text.slice(text.indexOf('{'))) as Record<string, unknown>;
+        if (line.workflowId === workflowId) lines.push(line);
+      } catch {
+        // Not one of the function's JSON lines.
+      }
     }
-  });
+    nextToken = res.nextToken;
+  } while (nextToken);
+  return lines;
 }
 
 async function putEvents(entries: PutEventsRequestEntry[]): Promise<void> {
