@@ -103,6 +103,13 @@ describe('mapping an event', () => {
     expect(err.message).toMatch(/the input expression gave nothing/);
   });
 
+  it('stops an expression that runs longer than a second', async () => {
+    const endless = compileTrigger({ name: 'x', workflow: 'textStatsJob', key: 'id', input: '($f := function($n){ $n > 0 ? $f($n - 1) + $f($n - 1) : 1 }; $f(40))' });
+    const err = await rejection(endless({ id: '1' }));
+    expect(err.reason).toBe('MAPPING_FAILED');
+    expect(err.message).toMatch(/Evaluation timeout after 1000 milliseconds.*\(D1012\)/);
+  });
+
   it('maps the arguments of an update delivery', async () => {
     const approve = compileTrigger({ name: 'approvals', workflow: 'orderProcessing', key: 'id', workflowIdPrefix: 'order', input: '{ "orderId": detail.orderId }', deliver: { update: 'approve', args: '{ "by": detail.user, "requestId": $key }' } });
     await expect(approve({ id: 'ev-1', detail: { orderId: 'o-1', user: 'ann' } })).resolves.toMatchObject({ deliver: { kind: 'update', name: 'approve', args: { by: 'ann', requestId: 'ev-1' } } });
