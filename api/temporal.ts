@@ -1,23 +1,2 @@
-import { Client, Connection } from '@temporalio/client';
-import { payloadDataConverter } from '../runtime/data-converter';
-import { temporalConnectionFromEnv } from '../runtime/temporal-connection';
-
-/** One Temporal client per execution environment, created on first use and reused while warm. */
-let client: Promise<Client> | undefined;
-
-/**
- * The client for the API's requests: address, namespace and credentials (TLS, mTLS or an API key
- * from Secrets Manager) from TEMPORAL_* (runtime/temporal-connection.ts).
- */
-export function temporalClient(): Promise<Client> {
-  client ??= (async () => {
-    const settings = temporalConnectionFromEnv();
-    const connection = await Connection.connect({ ...(await settings.connectionOptions()), connectTimeout: 5000 });
-    return new Client({ connection, namespace: settings.namespace, dataConverter: payloadDataConverter() });
-  })();
-  // A failed connection is not cached: the next request tries again.
-  client.catch(() => {
-    client = undefined;
-  });
-  return client;
-}
+/** The API's Temporal client is the one every function shares (runtime/temporal-client.ts). */
+export { temporalClient } from '../runtime/temporal-client';

@@ -1,6 +1,7 @@
 import '../runtime/aws-sdk-node-warning';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { S3Client } from '@aws-sdk/client-s3';
 import { payloadDataConverter } from '../runtime/data-converter';
 import { ClaimCheckStore } from '../runtime/claim-check/store';
@@ -19,6 +20,8 @@ import { createWorkerMetrics } from './metrics';
 import { startHealthServer } from './health';
 import { taskProtectionFromEnv } from './task-protection';
 import { statusPublisherFromEnv } from '../runtime/status-events/from-env';
+import { reconcileSchedules } from '../runtime/schedules/reconcile';
+import { SCHEDULES } from '../workflows/schedules';
 
 /**
  * The long-lived worker: polls one task queue, runs workflow code in the SDK's sandbox, and runs
@@ -52,6 +55,15 @@ async function main(): Promise<void> {
   // TLS, mTLS or an API key as configured (runtime/temporal-connection.ts); secrets come from Secrets Manager.
   const connection = await NativeConnection.connect(await config.temporal.connectionOptions());
   const dataConverter = payloadDataConverter(process.env, { s3 });
+  // The schedules declared in code (workflows/schedules.ts), made to match at every start: a deploy
+  // starts new workers, so this is how schedules follow the code on both targets without a custom resource.
+  try {
+    const schedules = await reconcileSchedules(new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter }), SCHEDULES, config.taskQueue);
+    logger.info('schedules reconciled', { ...schedules });
+  } catch (err) {
+    // The worker still runs workflows; the schedules stay as they were until the next start.
+    logger.error('schedules not reconciled', { error: String(err) });
+  }
   // CloudWatch metrics (worker/metrics/): workflow and activity counts, activity latency, task-queue backlog.
   const metrics = createWorkerMetrics({ settings: config.metrics, connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, logger });
   const metricsOptions = metrics.workerOptions(workflowCode());

@@ -31,7 +31,8 @@ const SERVICE = 'localstack';
 /** The AWS services the stack uses; anything else is not started. */
 export const LOCALSTACK_SERVICES = [
   's3', 'dynamodb', 'lambda', 'apigateway', 'cloudformation', 'iam', 'sts', 'logs', 'ssm', 'kms', 'stepfunctions', 'secretsmanager', 'cloudwatch',
-  // The status events' bus (EventBridge), and the queue a test subscribes to it (SQS).
+  // The status events' bus and event triggers (EventBridge rules, S3 notifications), the triggers'
+  // buffers and dead-letter queues and the queue a test subscribes to the bus (SQS).
   'events', 'sqs',
 ];
 

@@ -32,6 +32,7 @@ import { CLAIM_CHECK_PREFIX } from '../../runtime/claim-check/ref';
 import { runsPrefix } from '../../runtime/checkpoints/layout';
 import { CHECKPOINT_PREFIX } from '../../lambdas/shared/ml/prefixes';
 import { StatusEvents } from '../constructs/status-events';
+import { StackTriggers } from '../constructs/triggers/stack-triggers';
 
 export interface SteplessStackProps extends StackProps, DeploymentSettings {
   readonly target: Target;
@@ -221,6 +222,9 @@ export class SteplessStack extends Stack {
         })
       : undefined;
 
+    // Events in: EventBridge rules, a queue and inbox uploads that start workflows (docs/events.md).
+    const triggers = new StackTriggers(this, 'Triggers', { target: props.target, temporal, taskQueue, claimCheckBucket: dataBucket, payloadKey, removalPolicy, ...(worker && settings.apiInVpc ? { vpc: worker.vpc } : {}) });
+
     // The REST API: a method per route of the route table, validated, throttled and authorized at
     // the edge as the deployment settings say (infra/constructs/http-api.ts).
     const api = new HttpApi(this, 'Api', {
@@ -267,7 +271,7 @@ export class SteplessStack extends Stack {
         stage: props.stage,
         taskQueue,
         worker,
-        functions: { ...workerFunctions, api: apiHandler },
+        functions: { ...workerFunctions, api: apiHandler, ...triggers.functions },
         api: api.restApi,
         deadLetterQueue,
         backlogPerTaskTarget: settings.workerBacklogPerTask,
@@ -298,7 +302,7 @@ export class SteplessStack extends Stack {
       value: Fn.toJsonString({
         ...(worker ? { worker: worker.logGroup.logGroupName } : {}),
         api: apiHandler.logGroupName,
-        ...Object.fromEntries(Object.entries(workerFunctions).map(([name, f]) => [name, f.logGroupName])),
+        ...Object.fromEntries(Object.entries({ ...workerFunctions, ...triggers.functions }).map(([name, f]) => [name, f.logGroupName])),
       }),
       description: 'JSON map of source name to CloudWatch Logs group, for npm run logs',
     });

@@ -186,8 +186,10 @@ describe('the AWS target', () => {
       const subnets = (api(inVpc).Properties.VpcConfig as { SubnetIds: Array<{ Ref: string }> }).SubnetIds.map((s) => s.Ref);
       expect(subnets).toHaveLength(2);
       for (const ref of subnets) expect(ref).toMatch(/private/i);
-      // The worker functions stay outside: they reach only AWS APIs.
-      expect(resources(inVpc, 'AWS::Lambda::Function').filter((f) => f.Properties.VpcConfig !== undefined)).toHaveLength(1);
+      // The worker functions stay outside: they reach only AWS APIs. The event triggers are Temporal clients like the API.
+      const inside = resources(inVpc, 'AWS::Lambda::Function').filter((f) => f.Properties.VpcConfig !== undefined).map((f) => String(f.Properties.Description));
+      expect(inside.filter((d) => !d.startsWith('Trigger '))).toEqual([expect.stringMatching(/^The HTTP API/)]);
+      expect(inside.filter((d) => d.startsWith('Trigger '))).toHaveLength(3);
     });
 
     it('pulls a prebuilt private ECR image with a grant on that repository only, and a public image as given', () => {
@@ -283,7 +285,12 @@ describe('the AWS target', () => {
     it('lets the worker and the API use the payload key only to make and unwrap data keys (no Encrypt, no ReEncrypt)', () => {
       // runtime/encryption/kms-codec.ts calls GenerateDataKey and Decrypt, nothing else.
       const onPayloadKey = actionsOn(aws, 'PayloadKey');
-      expect(Object.keys(onPayloadKey).sort()).toEqual([expect.stringMatching(/^ApiFunctionServiceRole/), expect.stringMatching(/^WorkerTaskTaskRole/)]);
+      expect(Object.keys(onPayloadKey).sort()).toEqual([
+        expect.stringMatching(/^ApiFunctionServiceRole/),
+        // The event triggers encrypt the inputs they start workflows with.
+        ...['Inbox', 'TextStatsRequested', 'WorkflowRequests'].map((t): unknown => expect.stringMatching(new RegExp(`^Triggers${t}.*ServiceRole`))),
+        expect.stringMatching(/^WorkerTaskTaskRole/),
+      ]);
       for (const actions of Object.values(onPayloadKey)) expect(actions).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);
     });
 

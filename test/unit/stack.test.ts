@@ -66,10 +66,10 @@ describe('SteplessStack', () => {
     local.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
   });
 
-  it('deploys every function on Node.js 22, ARM64 on AWS: the API and one per logical name the worker maps', () => {
+  it('deploys every function on Node.js 22, ARM64 on AWS: the API, the triggers and one per logical name the worker maps', () => {
     // text-stats; inventory, payment, shipping; training-data, train-epoch, evaluate-model;
-    // snapshot-manifest, analyze-file, refactor-files, check-files; content-writer; and the API.
-    local.resourceCountIs('AWS::Lambda::Function', 13);
+    // snapshot-manifest, analyze-file, refactor-files, check-files; content-writer; the API; and the 3 event triggers' functions.
+    local.resourceCountIs('AWS::Lambda::Function', 16);
     aws.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'] });
     local.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ S3_FORCE_PATH_STYLE: 'true', JOBS_TABLE: Match.anyValue(), DATA_BUCKET: Match.anyValue() }) },

@@ -211,6 +211,24 @@ def save_all() -> dict[str, Any]:
     return report
 
 
+def _rebuild_event_services(service: Service) -> None:
+    """EventBridge's provider keeps each bus's, rule's and target's delivery objects in memory only, built
+    by CreateEventBus, PutRule and PutTargets, and has no load hook: after a load the rules exist but
+    deliver nowhere. Rebuilds them from the loaded stores (rules with a schedule are not rescheduled)."""
+    from localstack.services.events.event_bus import EventBusService
+    from localstack.services.events.models import events_stores
+    from localstack.services.events.rule import RuleService
+
+    provider = service.lifecycle_hook
+    for account_id, region, store in events_stores.iter_stores():
+        for bus in store.event_buses.values():
+            provider._event_bus_services_store[bus.arn] = EventBusService(bus)
+            for rule in bus.rules.values():
+                provider._rule_services_store[rule.arn] = RuleService(rule)
+                for target in rule.targets.values():
+                    provider.create_target_sender(target, rule.arn, rule.name, region, account_id)
+
+
 def load_all() -> dict[str, Any] | None:
     """Loads the saved snapshot, if any, into the services it names (starting them); None if there is none."""
     root = snapshot_dir()
@@ -237,6 +255,8 @@ def load_all() -> dict[str, Any] | None:
                 if missing:
                     report["failed"]["s3 objects"] = f"{len(missing)} without saved content, e.g. {missing[0]}"
             service.lifecycle_hook.on_after_state_load()
+            if name == "events":
+                _rebuild_event_services(service)
             report["loaded"].append(name)
         except Exception as e:  # load what can be loaded; the report names what could not
             LOG.exception("could not load the state of %s", name)
