@@ -20,6 +20,7 @@ export interface Census {
   repeatedSteps: Map<string, string[]>;
   charges: { effects: number; doubled: string[]; records: number };
   reservations: { effects: number; doubled: string[] };
+  shipments: { effects: number; doubled: string[] };
   stock: { initial: number; available: number; held: number; expected: number };
   fileAnalyses: { records: number; doubled: string[] };
   checkpoints: { manifests: number; doubled: string[] };
@@ -90,6 +91,7 @@ export async function takeCensus(
 
   const charged = (byFunction.get('orderPayment') ?? []).filter((l) => l.message === 'charged');
   const reserved = (byFunction.get('orderInventory') ?? []).filter((l) => l.message === 'inventory reserved');
+  const shipped = (byFunction.get('orderShipping') ?? []).filter((l) => l.message === 'shipment created');
   const orders = workload.workflows.filter((w) => w.kind === 'order');
 
   let chargeRecords = 0;
@@ -131,6 +133,7 @@ export async function takeCensus(
     repeatedSteps,
     charges: { effects: charged.length, doubled: over1(countBy(charged, (l) => l.orderId ?? '?')), records: chargeRecords },
     reservations: { effects: reserved.length, doubled: over1(countBy(reserved, (l) => l.orderId ?? '?')) },
+    shipments: { effects: shipped.length, doubled: over1(countBy(shipped, (l) => l.orderId ?? '?')) },
     stock: { initial: workload.initialStock, available, held, expected: workload.initialStock - held },
     fileAnalyses: { records: fileRecords.length, doubled: over1(countBy(fileRecords, (r) => r)) },
     checkpoints: { manifests: manifests.length, doubled: over1(countBy(manifests, (m) => m)) },

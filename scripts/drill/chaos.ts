@@ -38,7 +38,7 @@ export async function runChaos(plan: ChaosPlan, worker: DrillWorker, faults: Lam
   })();
   const throttle = (async () => {
     if (plan.throttle === undefined) return;
-    await sleep(randomIn(1000, plan.windowMs / 2));
+    // From the start, while the throttled function's first calls are being made.
     log(`  ✗ ${plan.throttle.functionName}: reserved concurrency 0 for ${plan.throttle.ms / 1000} s`);
     await faults.throttle(plan.throttle.functionName, plan.throttle.ms);
     done.throttleWindows++;

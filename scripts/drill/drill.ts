@@ -36,11 +36,20 @@ export const ORDER_FAULTS: Array<{ fn: 'orderInventory' | 'orderPayment' | 'orde
   { fn: 'orderInventory', fault: { step: 'reserveStock', kind: 'crash' }, label: 'Lambda crash (reserveStock)', evidence: /ExitError/ },
   { fn: 'orderPayment', fault: { step: 'chargePayment', kind: 'crash-after' }, label: 'crash after the charge (chargePayment)', evidence: /ExitError/ },
   { fn: 'orderShipping', fault: { step: 'validateAddress', kind: 'service-error' }, label: 'Lambda service 5xx (validateAddress)', evidence: /Service|5\d\d|Internal/i },
-  { fn: 'orderShipping', fault: { step: 'createShipment', kind: 'timeout' }, label: 'Lambda timeout (createShipment)', evidence: /Timedout|timeout/i },
+  { fn: 'orderShipping', fault: { step: 'createShipment', kind: 'timeout' }, label: 'Lambda timeout (createShipment)', evidence: /Sandbox\.Timedout/ },
 ];
 /** The timeout a timeout fault runs against, instead of the function's 20 s. */
 const FAULT_TIMEOUT_SECONDS = 3;
 export const THROTTLE_MS = 5000;
+
+/**
+ * The function throttled for a while: one whose steps carry no other fault (a 429 on a faulted
+ * step's first attempt would stop that fault from firing) and retry long enough to outlast the window.
+ */
+export function throttledFunction(size: WorkloadSize): 'analyzeFile' | 'evaluateModel' | 'orderPayment' {
+  if (size.analyses > 0) return 'analyzeFile';
+  return size.trainings > 0 ? 'evaluateModel' : 'orderPayment';
+}
 
 export interface DrillReport {
   runId: string;
@@ -50,6 +59,8 @@ export interface DrillReport {
   census: Census;
   chaos: ChaosDone;
   memory: { peakBytes: number; lastBytes: number };
+  /** Worker exits the drill did not cause (each restarted), with the last lines the worker printed. */
+  workerExits: string[];
   durationMs: number;
 }
 
@@ -85,7 +96,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     const chaos = runChaos(
       {
         workerKills: options.kills,
-        ...(options.lambdaFaults && options.orders > 0 ? { throttle: { functionName: functions.orderPayment!, ms: THROTTLE_MS } } : {}),
+        ...(options.lambdaFaults ? { throttle: { functionName: functions[throttledFunction(options)]!, ms: THROTTLE_MS } } : {}),
         temporalRestart: options.temporalRestart,
         windowMs: Math.min(30000, options.timeLimitMs / 4),
       },
@@ -98,7 +109,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     await worker.stop();
     const attempts = await stepAttempts(workload.workflows);
     const census = await takeCensus({ logs, dynamo, s3, lambda }, outputs, workload, runId, started - 60000);
-    return { runId, options, endings, attempts, census, chaos: chaosDone, memory: memory.stop(), durationMs: Date.now() - started };
+    return { runId, options, endings, attempts, census, chaos: chaosDone, memory: memory.stop(), workerExits: worker.unexpectedExits, durationMs: Date.now() - started };
   } finally {
     memory.stop();
     await worker.stop();

@@ -1,5 +1,5 @@
 import type { DrillReport } from './drill';
-import { ORDER_FAULTS, THROTTLE_MS } from './drill';
+import { ORDER_FAULTS, THROTTLE_MS, throttledFunction } from './drill';
 
 /** One row of the drill's table: a fault, how often it was injected, how often it was survived. */
 export interface FaultRow {
@@ -20,20 +20,25 @@ export function faultRows(report: DrillReport): FaultRow[] {
   const { attempts, endings, chaos, options } = report;
   const ended = endings.filter((e) => e.status !== 'STILL RUNNING').length;
   const rows: FaultRow[] = [];
-  const heartbeatRetries = attempts.filter((a) => a.lastFailure?.includes('HEARTBEAT')).length;
-  rows.push({ fault: 'worker SIGKILL + restart', injected: chaos.workerKills, survived: ended === endings.length ? chaos.workerKills : 0, note: `${heartbeatRetries} steps retried after a heartbeat timeout` });
+  // A step in flight when its worker died is retried once Temporal times it out (heartbeat or start-to-close).
+  const lostToKills = attempts.filter((a) => a.lastFailure?.startsWith('timeout (')).length;
+  rows.push({ fault: 'worker SIGKILL + restart', injected: chaos.workerKills, survived: ended === endings.length ? chaos.workerKills : 0, note: `${lostToKills} steps in flight retried after Temporal timed them out` });
   if (options.lambdaFaults && options.orders > 0) {
     for (const f of ORDER_FAULTS) {
       const steps = attempts.filter((a) => a.step === f.fault.step);
-      // Each step's first attempt is faulted; a step whose first attempt never reached Lambda (worker killed first) is not counted.
-      const hit = steps.filter((a) => a.attempt >= 2 && (a.lastFailure === undefined || f.evidence.test(a.lastFailure) || a.lastFailure.includes('HEARTBEAT')));
+      // Every first attempt is faulted, but Temporal keeps only the failure before the last attempt: a
+      // first attempt lost with a killed worker shows as a timeout instead, and is counted there.
+      const hit = steps.filter((a) => a.lastFailure !== undefined && f.evidence.test(a.lastFailure));
       const survived = hit.filter((a) => a.outcome === 'completed').length;
-      const seen = steps.filter((a) => a.lastFailure !== undefined && f.evidence.test(a.lastFailure)).length;
-      rows.push({ fault: f.label, injected: hit.length, survived, note: `${seen} retries recorded with this failure` });
+      const other = steps.length - hit.length;
+      rows.push({ fault: f.label, injected: hit.length, survived, note: `retried, then completed${other > 0 ? `; ${other} first attempts lost to a worker kill or a 429 instead` : ''}` });
     }
-    const throttled = attempts.filter((a) => a.lastFailure !== undefined && /TooManyRequests|Throttl|Rate Exceeded/i.test(a.lastFailure));
-    rows.push({ fault: `throttling (payment, concurrency 0 for ${THROTTLE_MS / 1000} s)`, injected: chaos.throttleWindows, survived: chaos.throttleWindows, note: `${throttled.length} steps retried after a 429` });
   }
+  if (options.lambdaFaults) {
+    const throttled = attempts.filter((a) => a.lastFailure !== undefined && /TooManyRequests|Throttl|Rate Exceeded/i.test(a.lastFailure));
+    rows.push({ fault: `throttling (${throttledFunction(options)}, concurrency 0 for ${THROTTLE_MS / 1000} s)`, injected: chaos.throttleWindows, survived: chaos.throttleWindows, note: `${throttled.length} steps retried after a 429` });
+  }
+  if (report.workerExits.length > 0) rows.push({ fault: 'worker exited by itself (restarted)', injected: report.workerExits.length, survived: ended === endings.length ? report.workerExits.length : 0, note: report.workerExits[0]!.slice(0, 120) });
   if (options.temporalRestart) rows.push({ fault: 'Temporal server restart', injected: chaos.temporalRestarts, survived: ended === endings.length ? chaos.temporalRestarts : 0, note: 'same SQLite database' });
   const declinedCharges = attempts.filter((a) => a.step === 'chargePayment' && endings.some((e) => e.workflow.declined && e.workflow.workflowId === a.workflowId));
   rows.push({ fault: 'business error (PaymentDeclined)', injected: declinedCharges.length, survived: declinedCharges.filter((a) => a.attempt === 1).length, note: 'survived = failed on attempt 1, never retried' });
@@ -45,18 +50,17 @@ export function lossRows(report: DrillReport): LossRow[] {
   const open = endings.filter((e) => e.status === 'STILL RUNNING');
   const wrong = endings.filter((e) => e.status !== 'STILL RUNNING' && !endedAsExpected(e));
   const epochs = census.repeatedSteps.get('trainEpoch') ?? [];
-  const repeated = [...census.repeatedSteps].filter(([step]) => step !== 'trainEpoch');
   const stockOff = census.stock.available - census.stock.expected;
   return [
     { what: 'workflows still open at the end', count: open.length, detail: open.slice(0, 3).map((e) => e.workflow.workflowId).join(' ') },
     { what: 'workflows ended otherwise than expected', count: wrong.length, detail: wrong.slice(0, 3).map((e) => `${e.workflow.workflowId}: ${e.status} ${e.failureType ?? ''}`).join('; ') },
     { what: 'charges made twice', count: census.charges.doubled.length, detail: `${census.charges.effects} charges for ${census.charges.records} charged orders` },
+    { what: 'shipments created twice', count: census.shipments.doubled.length, detail: `${census.shipments.effects} shipments` },
     { what: 'reservations made twice', count: census.reservations.doubled.length, detail: `${census.reservations.effects} reservations` },
     { what: 'stock off (available - expected)', count: stockOff, detail: `initial ${census.stock.initial}, held by orders ${census.stock.held}, available ${census.stock.available}` },
     { what: 'epochs trained twice', count: epochs.length, detail: `${census.stepRuns.get('trainEpoch') ?? 0} epochs run` },
     { what: 'checkpoints saved twice', count: census.checkpoints.doubled.length, detail: `${census.checkpoints.manifests} manifests in S3` },
     { what: 'file analyses run twice', count: census.fileAnalyses.doubled.length, detail: `${census.fileAnalyses.records} analysis records` },
-    { what: 'other steps run to completion twice', count: repeated.reduce((n, [, ids]) => n + ids.length, 0), detail: repeated.map(([step, ids]) => `${step} ×${ids.length}`).join(', ') },
   ];
 }
 
@@ -64,6 +68,11 @@ export function lossRows(report: DrillReport): LossRow[] {
 export function endedAsExpected(e: DrillReport['endings'][number]): boolean {
   if (e.workflow.declined) return e.status === 'FAILED' && e.failureType === 'PaymentDeclined';
   return e.status === 'COMPLETED';
+}
+
+function rerunSummary(report: DrillReport): string {
+  const reruns = [...report.census.repeatedSteps].map(([step, ids]) => `${step} ×${ids.length}`);
+  return reruns.length === 0 ? 'none' : reruns.join(', ');
 }
 
 function table(headers: string[], rows: string[][]): string {
@@ -84,6 +93,7 @@ export function formatReport(report: DrillReport): string {
     '',
     table(['lost or doubled', 'count', 'detail'], losses.map((r) => [r.what, String(r.count), r.detail])),
     '',
+    `Steps run to completion more than once (a retry after a lost answer; their effects are counted above): ${rerunSummary(report)}`,
     `LocalStack and its children (Lambda runtimes, DynamoDB Local): peak RSS ${gb(report.memory.peakBytes)}, at the end ${gb(report.memory.lastBytes)}`,
   ].join('\n');
 }

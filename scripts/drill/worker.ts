@@ -11,8 +11,11 @@ import { workerEnv } from '../../infra/local/worker-service';
 export class DrillWorker {
   private child: ChildProcess | undefined;
   private output = '';
+  private stopping = false;
   kills = 0;
   starts = 0;
+  /** Exits the drill did not cause; each is restarted, as ECS restarts a task that stopped. */
+  unexpectedExits: string[] = [];
 
   constructor(
     private readonly outputs: StackOutputs,
@@ -26,6 +29,13 @@ export class DrillWorker {
     const keep = (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20000));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    child.once('exit', (code, signal) => {
+      if (this.child !== child || this.stopping || signal === 'SIGKILL') return;
+      this.unexpectedExits.push(`exit ${code ?? signal}: ${this.tail().split('\n').slice(-3).join(' / ')}`);
+      setTimeout(() => {
+        if (this.child === child && !this.stopping) this.start();
+      }, 1000);
+    });
     this.child = child;
     this.starts++;
   }
@@ -41,6 +51,7 @@ export class DrillWorker {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     const child = this.child;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
