@@ -16,7 +16,7 @@ import { takeCensus, type Census } from './census';
 import { runChaos, type ChaosDone } from './chaos';
 import { stepAttempts, type StepAttempt } from './histories';
 import { LambdaFaults } from './lambda-faults';
-import { sampleMemory } from './memory';
+import { sampleMemory, type MemoryFigures } from './memory';
 import { DrillWorker } from './worker';
 import { awaitEndings, startWorkload, type Ending, type WorkloadSize } from './workload';
 
@@ -58,7 +58,7 @@ export interface DrillReport {
   attempts: StepAttempt[];
   census: Census;
   chaos: ChaosDone;
-  memory: { peakBytes: number; lastBytes: number };
+  memory: MemoryFigures;
   /** Worker exits the drill did not cause (each restarted), with the last lines the worker printed. */
   workerExits: string[];
   durationMs: number;

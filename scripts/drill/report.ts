@@ -94,7 +94,8 @@ export function formatReport(report: DrillReport): string {
     table(['lost or doubled', 'count', 'detail'], losses.map((r) => [r.what, String(r.count), r.detail])),
     '',
     `Steps run to completion more than once (a retry after a lost answer; their effects are counted above): ${rerunSummary(report)}`,
-    `LocalStack and its children (Lambda runtimes, DynamoDB Local): peak RSS ${gb(report.memory.peakBytes)}, at the end ${gb(report.memory.lastBytes)}`,
+    `Steps retried after a 429 (throttled): ${report.attempts.filter((a) => a.lastFailure !== undefined && /TooManyRequests/.test(a.lastFailure)).length}`,
+    `LocalStack and its children (Lambda runtimes, DynamoDB Local): peak RSS ${gb(report.memory.peakBytes)} with at most ${report.memory.peakRuntimes} Lambda runtime processes; ${gb(report.memory.lastBytes)} at the end`,
   ].join('\n');
 }
 
