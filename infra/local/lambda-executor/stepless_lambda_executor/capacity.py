@@ -68,7 +68,7 @@ class EnvironmentPool:
     @classmethod
     def from_environment(cls) -> "EnvironmentPool":
         return cls(
-            per_function=_positive_int("STEPLESS_LAMBDA_MAX_ENVIRONMENTS_PER_FUNCTION", 8),
+            per_function=_positive_int("STEPLESS_LAMBDA_MAX_ENVIRONMENTS_PER_FUNCTION", 12),
             total=_positive_int("STEPLESS_LAMBDA_MAX_ENVIRONMENTS", 24),
             wait_s=_positive_int("STEPLESS_LAMBDA_ENVIRONMENT_WAIT_MS", 10000) / 1000,
         )
