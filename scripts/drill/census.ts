@@ -20,7 +20,7 @@ export interface Census {
   repeatedSteps: Map<string, string[]>;
   charges: { effects: number; doubled: string[]; records: number };
   reservations: { effects: number; doubled: string[] };
-  shipments: { effects: number; doubled: string[] };
+  shipments: { effects: number; doubled: string[]; records: number };
   stock: { initial: number; available: number; held: number; expected: number };
   fileAnalyses: { records: number; doubled: string[] };
   checkpoints: { manifests: number; doubled: string[] };
@@ -95,11 +95,14 @@ export async function takeCensus(
   const orders = workload.workflows.filter((w) => w.kind === 'order');
 
   let chargeRecords = 0;
+  let shipmentRecords = 0;
   let held = 0;
   for (const order of orders) {
     const orderId = orderIdOf(order.workflowId, runId);
     const payment = await clients.dynamo.send(new GetCommand({ TableName: output(outputs, 'OrderPaymentsTableName'), Key: { orderId }, ConsistentRead: true }));
     if (payment.Item?.status === 'CHARGED' || payment.Item?.status === 'REFUNDED') chargeRecords++;
+    const shipment = await clients.dynamo.send(new GetCommand({ TableName: output(outputs, 'OrderShipmentsTableName'), Key: { orderId }, ConsistentRead: true }));
+    if (shipment.Item !== undefined && shipment.Item.status !== 'CANCELLED') shipmentRecords++;
     const reservation = await clients.dynamo.send(new GetCommand({ TableName: output(outputs, 'OrderInventoryTableName'), Key: { pk: `ORDER#${orderId}` }, ConsistentRead: true }));
     if (reservation.Item?.status === 'RESERVED') held += (reservation.Item.items as Array<{ quantity: number }>).reduce((a, l) => a + l.quantity, 0);
   }
@@ -133,7 +136,7 @@ export async function takeCensus(
     repeatedSteps,
     charges: { effects: charged.length, doubled: over1(countBy(charged, (l) => l.orderId ?? '?')), records: chargeRecords },
     reservations: { effects: reserved.length, doubled: over1(countBy(reserved, (l) => l.orderId ?? '?')) },
-    shipments: { effects: shipped.length, doubled: over1(countBy(shipped, (l) => l.orderId ?? '?')) },
+    shipments: { effects: shipped.length, doubled: over1(countBy(shipped, (l) => l.orderId ?? '?')), records: shipmentRecords },
     stock: { initial: workload.initialStock, available, held, expected: workload.initialStock - held },
     fileAnalyses: { records: fileRecords.length, doubled: over1(countBy(fileRecords, (r) => r)) },
     checkpoints: { manifests: manifests.length, doubled: over1(countBy(manifests, (m) => m)) },

@@ -54,8 +54,8 @@ export function lossRows(report: DrillReport): LossRow[] {
   return [
     { what: 'workflows still open at the end', count: open.length, detail: open.slice(0, 3).map((e) => e.workflow.workflowId).join(' ') },
     { what: 'workflows ended otherwise than expected', count: wrong.length, detail: wrong.slice(0, 3).map((e) => `${e.workflow.workflowId}: ${e.status} ${e.failureType ?? ''}`).join('; ') },
-    { what: 'charges made twice', count: census.charges.doubled.length, detail: `${census.charges.effects} charges for ${census.charges.records} charged orders` },
-    { what: 'shipments created twice', count: census.shipments.doubled.length, detail: `${census.shipments.effects} shipments` },
+    { what: 'charges made twice', count: census.charges.doubled.length, detail: `${census.charges.effects} logged for ${census.charges.records} charged orders` },
+    { what: 'shipments created twice', count: census.shipments.doubled.length, detail: `${census.shipments.effects} logged for ${census.shipments.records} shipped orders` },
     { what: 'reservations made twice', count: census.reservations.doubled.length, detail: `${census.reservations.effects} reservations` },
     { what: 'stock off (available - expected)', count: stockOff, detail: `initial ${census.stock.initial}, held by orders ${census.stock.held}, available ${census.stock.available}` },
     { what: 'epochs trained twice', count: epochs.length, detail: `${census.stepRuns.get('trainEpoch') ?? 0} epochs run` },
