@@ -5,19 +5,24 @@ import { runMain } from './run-main';
 
 /**
  * `npm run drill -- [--orders N] [--trainings N] [--analyses N] [--kills K] [--no-lambda-faults]
- * [--no-temporal-restart] [--time-limit SECONDS]`: the fault drill against the local cloud (see
+ * [--no-temporal-restart] [--time-limit SECONDS] [--memory-limit-gb GB]`: the fault drill against the local cloud (see
  * scripts/drill/drill.ts). Exits 1 when anything was lost or doubled or a fault was not survived.
  */
-const usage = 'usage: npm run drill -- [--orders N] [--trainings N] [--analyses N] [--kills K] [--no-lambda-faults] [--no-temporal-restart] [--time-limit SECONDS]';
+const usage = 'usage: npm run drill -- [--orders N] [--trainings N] [--analyses N] [--kills K] [--no-lambda-faults] [--no-temporal-restart] [--time-limit SECONDS] [--memory-limit-gb GB]';
 
 export function parseDrillArgs(argv: string[]): DrillOptions {
-  const options: DrillOptions = { orders: 20, trainings: 2, analyses: 2, kills: 3, lambdaFaults: true, temporalRestart: true, timeLimitMs: 600_000 };
+  const options: DrillOptions = { orders: 20, trainings: 2, analyses: 2, kills: 3, lambdaFaults: true, temporalRestart: true, timeLimitMs: 600_000, memoryLimitBytes: 6 * 1024 ** 3 };
   const counts = { '--orders': 'orders', '--trainings': 'trainings', '--analyses': 'analyses', '--kills': 'kills' } as const;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--no-lambda-faults') options.lambdaFaults = false;
     else if (arg === '--no-temporal-restart') options.temporalRestart = false;
-    else if (arg === '--time-limit' || arg in counts) {
+    else if (arg === '--memory-limit-gb') {
+      const raw = argv[++i];
+      const value = Number(raw);
+      if (raw === undefined || !(value > 0)) throw new Error(`--memory-limit-gb must be a positive number, got ${JSON.stringify(raw ?? null)}\n${usage}`);
+      options.memoryLimitBytes = value * 1024 ** 3;
+    } else if (arg === '--time-limit' || arg in counts) {
       const raw = argv[++i];
       const value = Number(raw);
       if (raw === undefined || !Number.isSafeInteger(value) || value < 0) throw new Error(`${arg} must be a whole number ≥ 0, got ${JSON.stringify(raw ?? null)}\n${usage}`);

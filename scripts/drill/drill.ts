@@ -28,6 +28,8 @@ export interface DrillOptions extends WorkloadSize {
   temporalRestart: boolean;
   /** The whole drill stops by then, finished or not. */
   timeLimitMs: number;
+  /** The most LocalStack and its children may hold (RSS); more is reported as a failure. */
+  memoryLimitBytes: number;
   log?: (line: string) => void;
 }
 
@@ -82,6 +84,13 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const connection = await Connection.connect({ address: temporalAddress });
   const dataConverter = payloadDataConverter({ CLAIM_CHECK_BUCKET: outputs.DataBucketName }, { s3 });
   const client = new Client({ connection, namespace: temporalNamespace, ...(dataConverter ? { dataConverter } : {}) });
+  // Interrupted (Ctrl-C), the drill still takes its faults off the functions and stops its worker.
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: restoring the functions and stopping the drill's worker`);
+    void Promise.allSettled([worker.stop(), faults.restoreAll()]).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     if (options.lambdaFaults && options.orders > 0) {
       const byFunction = new Map<string, FaultSpec[]>();
@@ -111,6 +120,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     const census = await takeCensus({ logs, dynamo, s3, lambda }, outputs, workload, runId, started - 60000);
     return { runId, options, endings, attempts, census, chaos: chaosDone, memory: memory.stop(), workerExits: worker.unexpectedExits, durationMs: Date.now() - started };
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     memory.stop();
     await worker.stop();
     await faults.restoreAll();

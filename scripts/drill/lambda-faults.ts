@@ -16,6 +16,7 @@ import { FAULTS_VARIABLE, type FaultSpec } from '../../runtime/steps/fault-injec
  */
 export class LambdaFaults {
   private readonly saved = new Map<string, { variables: Record<string, string>; timeout: number | undefined }>();
+  private readonly throttled = new Set<string>();
 
   constructor(private readonly lambda: LambdaClient) {}
 
@@ -33,18 +34,19 @@ export class LambdaFaults {
 
   /** Puts every function the drill changed back as it was. */
   async restoreAll(): Promise<void> {
+    for (const name of this.throttled) await this.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: name }));
+    this.throttled.clear();
     for (const [name, original] of this.saved) await this.update(name, original.variables, original.timeout);
     this.saved.clear();
   }
 
   /** Throttles every invocation of the function (429) for `ms`, as reserved concurrency 0 does on AWS. */
   async throttle(functionName: string, ms: number): Promise<void> {
+    this.throttled.add(functionName);
     await this.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: 0 }));
-    try {
-      await new Promise((resolve) => setTimeout(resolve, ms));
-    } finally {
-      await this.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName }));
-    }
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await this.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName }));
+    this.throttled.delete(functionName);
   }
 
   private async update(functionName: string, variables: Record<string, string>, timeout: number | undefined): Promise<void> {

@@ -54,6 +54,7 @@ export function lossRows(report: DrillReport): LossRow[] {
   return [
     { what: 'workflows still open at the end', count: open.length, detail: open.slice(0, 3).map((e) => e.workflow.workflowId).join(' ') },
     { what: 'workflows ended otherwise than expected', count: wrong.length, detail: wrong.slice(0, 3).map((e) => `${e.workflow.workflowId}: ${e.status} ${e.failureType ?? ''}`).join('; ') },
+    { what: `LocalStack over ${(report.options.memoryLimitBytes / 1024 ** 3).toFixed(0)} GB (peak RSS)`, count: report.memory.peakBytes > report.options.memoryLimitBytes ? 1 : 0, detail: `peak ${(report.memory.peakBytes / 1024 ** 3).toFixed(2)} GB` },
     { what: 'charges made twice', count: census.charges.doubled.length, detail: `${census.charges.effects} logged for ${census.charges.records} charged orders` },
     { what: 'shipments created twice', count: census.shipments.doubled.length, detail: `${census.shipments.effects} logged for ${census.shipments.records} shipped orders` },
     { what: 'reservations made twice', count: census.reservations.doubled.length, detail: `${census.reservations.effects} reservations` },

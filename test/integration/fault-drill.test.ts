@@ -13,7 +13,7 @@ jest.setTimeout(600_000);
 
 describe('fault drill (short)', () => {
   it('ends every workflow with nothing lost or doubled, every fault retried, business errors never', async () => {
-    const report = await runDrill({ orders: 10, trainings: 1, analyses: 1, kills: 2, lambdaFaults: true, temporalRestart: false, timeLimitMs: 420_000, log: () => undefined });
+    const report = await runDrill({ orders: 10, trainings: 1, analyses: 1, kills: 2, lambdaFaults: true, temporalRestart: false, timeLimitMs: 420_000, memoryLimitBytes: 6 * 1024 ** 3, log: () => undefined });
     console.log(formatReport(report));
 
     for (const row of lossRows(report)) expect({ what: row.what, count: row.count }).toEqual({ what: row.what, count: 0 });

@@ -34,7 +34,7 @@ describe('fault injection (STEPLESS_FAULTS)', () => {
 
 describe('npm run drill arguments', () => {
   it('has defaults and takes counts', () => {
-    expect(parseDrillArgs([])).toMatchObject({ orders: 20, kills: 3, lambdaFaults: true, temporalRestart: true });
+    expect(parseDrillArgs([])).toMatchObject({ orders: 20, kills: 3, lambdaFaults: true, temporalRestart: true, memoryLimitBytes: 6 * 1024 ** 3 });
     expect(parseDrillArgs(['--orders', '300', '--kills', '0', '--no-lambda-faults', '--time-limit', '900'])).toMatchObject({ orders: 300, kills: 0, lambdaFaults: false, timeLimitMs: 900_000 });
   });
 
@@ -42,5 +42,6 @@ describe('npm run drill arguments', () => {
     expect(() => parseDrillArgs(['--orders', 'many'])).toThrow('--orders must be a whole number ≥ 0, got "many"');
     expect(() => parseDrillArgs(['--time-limit', '5'])).toThrow('--time-limit must be at least 30 seconds');
     expect(() => parseDrillArgs(['--bogus'])).toThrow('unknown argument "--bogus"');
+    expect(() => parseDrillArgs(['--memory-limit-gb', '0'])).toThrow('--memory-limit-gb must be a positive number, got "0"');
   });
 });
