@@ -41,7 +41,9 @@ export function faultRows(report: DrillReport): FaultRow[] {
   if (report.workerExits.length > 0) rows.push({ fault: 'worker exited by itself (restarted)', injected: report.workerExits.length, survived: ended === endings.length ? report.workerExits.length : 0, note: report.workerExits[0]!.slice(0, 120) });
   if (options.temporalRestart) rows.push({ fault: 'Temporal server restart', injected: chaos.temporalRestarts, survived: ended === endings.length ? chaos.temporalRestarts : 0, note: 'same SQLite database' });
   const declinedCharges = attempts.filter((a) => a.step === 'chargePayment' && endings.some((e) => e.workflow.declined && e.workflow.workflowId === a.workflowId));
-  rows.push({ fault: 'business error (PaymentDeclined)', injected: declinedCharges.length, survived: declinedCharges.filter((a) => a.attempt === 1).length, note: 'survived = failed on attempt 1, never retried' });
+  // A declined charge may still reach a second attempt when its worker died during the first; what must never happen is an attempt after the decline.
+  const neverRetried = declinedCharges.filter((a) => a.outcome === 'failed' && a.lastFailure !== 'PaymentDeclined');
+  rows.push({ fault: 'business error (PaymentDeclined)', injected: declinedCharges.length, survived: neverRetried.length, note: 'survived = failed, and no attempt followed the decline' });
   return rows;
 }
 

@@ -24,7 +24,7 @@ describe('fault drill (short)', () => {
     expect(lambdaFaults.reduce((n, r) => n + r.injected, 0)).toBeGreaterThanOrEqual(10);
     expect(faults.find((r) => r.fault.startsWith('business error'))?.injected).toBe(1);
     expect(report.chaos.workerKills).toBe(2);
-    expect(report.census.charges.effects).toBe(9);
+    expect(report.census.charges.records).toBe(9);
     expect(drillPassed(report)).toBe(true);
   });
 });
