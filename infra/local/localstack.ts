@@ -261,6 +261,7 @@ export async function startLocalStack(): Promise<'started' | 'reused'> {
       DISABLE_EVENTS: '1',
       SERVICES: LOCALSTACK_SERVICES.join(','),
       LAMBDA_RUNTIME_EXECUTOR: 'stepless-host',
+      ...lambdaCapacityEnv(process.env),
       // Our state plugin (infra/local/localstack-state) saves the services' state on stop and loads
       // it on start, so the stack outlives a restart as Temporal's workflows do.
       PERSISTENCE: '1',
@@ -277,6 +278,25 @@ export async function startLocalStack(): Promise<'started' | 'reused'> {
   await waitUntil('LocalStack to load its saved state', () => Promise.resolve(existsSync(loadStatusFile)), { timeoutMs: 180000, service: SERVICE, intervalMs: 500 });
   reportLoadedState(JSON.parse(readFileSync(loadStatusFile, 'utf8')) as LoadStatus, existsSync(outputsFile));
   return 'started';
+}
+
+/**
+ * The local Lambda's memory bound: each execution environment is a ~150 MB node process, so the
+ * executor caps live environments (per function and in all, evicting idle ones to make room), the
+ * account's concurrency limit equals the overall cap (beyond it LocalStack throttles with a real 429,
+ * which the workflows retry), and idle environments are stopped after 30 s instead of 10 minutes.
+ * Each can be overridden from the environment.
+ */
+export function lambdaCapacityEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const total = env.STEPLESS_LAMBDA_MAX_ENVIRONMENTS ?? '24';
+  return {
+    STEPLESS_LAMBDA_MAX_ENVIRONMENTS: total,
+    STEPLESS_LAMBDA_MAX_ENVIRONMENTS_PER_FUNCTION: env.STEPLESS_LAMBDA_MAX_ENVIRONMENTS_PER_FUNCTION ?? '12',
+    LAMBDA_LIMITS_CONCURRENT_EXECUTIONS: env.LAMBDA_LIMITS_CONCURRENT_EXECUTIONS ?? total,
+    // AWS keeps 100 of 1000 unreserved; the same tenth of ours, so reserved concurrency stays settable.
+    LAMBDA_LIMITS_MINIMUM_UNRESERVED_CONCURRENCY: env.LAMBDA_LIMITS_MINIMUM_UNRESERVED_CONCURRENCY ?? String(Math.max(1, Math.floor(Number(total) / 10))),
+    LAMBDA_KEEPALIVE_MS: env.LAMBDA_KEEPALIVE_MS ?? '30000',
+  };
 }
 
 /** What the state plugin wrote after loading (see stepless_localstack_state/plugin.py). */

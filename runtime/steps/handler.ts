@@ -5,6 +5,7 @@ import type { InvocationEnvelope, InvocationMeta } from '../lambda/envelope';
 import { errorNameOf, isMarkedNonRetryable, nonRetryable, nonRetryableError, toWireError } from '../lambda/errors';
 import { invalidInvocation, unwrapEnvelope, wrapResult } from '../lambda/handler';
 import type { FunctionDeclaration, StepDeclaration, StepInput, StepOutput } from './declare';
+import { FAULTS_VARIABLE, faultFor, inflict } from './fault-injection';
 import { StepTelemetry } from './telemetry';
 
 /** What a step's implementation receives besides its input. */
@@ -68,9 +69,17 @@ export function functionHandler<S extends Record<string, StepDeclaration>>(
         // Named by the declaration: a retry cannot fix an input that does not parse.
         throw nonRetryableError(declaration.invalidInputError ?? 'InvalidStepInput', `${entry.step.name}: invalid input: ${describeIssues(parsed.error)}`);
       }
+      // The fault drill's hook (fault-injection.ts): absent the variable, nothing happens.
+      const faults = process.env[FAULTS_VARIABLE];
+      const before = faultFor(faults, event.meta, entry.step.name, 'before');
+      if (before) await inflict(before, context);
       const output = await telemetry.traced(entry.step.name, event.meta, () => entry.run(parsed.data as never, { meta: event.meta, lambda: context, step: entry.step, log }));
+      const after = faultFor(faults, event.meta, entry.step.name, 'after');
+      if (after) await inflict(after, context);
       const result = await wrapResult(output);
       telemetry.end(entry.step.name, 'succeeded', Date.now() - started);
+      // One line per step run to completion, which the fault drill counts per workflow and step.
+      log.info('step succeeded', { durationMs: Date.now() - started });
       return result;
     } catch (err) {
       const wire = toWireError(classify(err, stepName === undefined ? undefined : byName.get(stepName)?.step, declaration, log));

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient, DeleteLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { awsRegion, localAwsClientConfig } from '../../infra/local/config';
+import { lambdaCapacityEnv } from '../../infra/local/localstack';
 import { createNodeFunction, type NodeFunctionOptions } from '../support/functions';
 
 jest.setTimeout(180_000);
@@ -29,6 +30,15 @@ const logs = new CloudWatchLogsClient(clientConfig);
 
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const created: string[] = [];
+
+/** When each invocation ran, in which process. */
+const SPAN_HANDLER = `
+exports.handler = async (event) => {
+  const startedAt = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
+  return { pid: process.pid, startedAt, endedAt: Date.now() };
+};
+`;
 
 /** A CommonJS handler with a knob for every behaviour under test. */
 const BASIC_HANDLER = `
@@ -158,6 +168,7 @@ beforeAll(async () => {
     createFunction(fn('timeout'), basic, { timeout: 2 }),
     createFunction(fn('crash'), basic),
     createFunction(fn('concurrent'), basic),
+    createFunction(fn('capped'), { 'index.js': SPAN_HANDLER }, { timeout: 30 }),
     createFunction(fn('logs'), basic),
     createFunction(fn('esm'), { 'app.mjs': ESM_HANDLER }, { handler: 'app.handler', runtime: 'nodejs22.x' }),
     createFunction(fn('missing'), { 'other.js': 'exports.other = () => 1;\n' }),
@@ -279,6 +290,19 @@ describe('stepless-host Lambda executor', () => {
     expect(new Set(results.map((r) => r.pid)).size).toBe(3);
     // in series this takes at least 9 s
     expect(elapsed).toBeLessThan(7000);
+  });
+
+  test('keeps at most the per-function cap of environments alive; invocations beyond it wait for one to become idle', async () => {
+    const cap = Number(lambdaCapacityEnv(process.env).STEPLESS_LAMBDA_MAX_ENVIRONMENTS_PER_FUNCTION);
+    const name = fn('capped');
+    const spans = await Promise.all(Array.from({ length: cap + 2 }, () => invokeOk<{ pid: number; startedAt: number; endedAt: number }>(name, { sleepMs: 1500 })));
+    // At no moment did more than `cap` invocations (hence environments) of the function run at once.
+    const overlapAt = (t: number) => spans.filter((s) => s.startedAt <= t && t < s.endedAt).length;
+    expect(Math.max(...spans.map((s) => overlapAt(s.startedAt)))).toBeLessThanOrEqual(cap);
+    // The two beyond the cap started once an earlier invocation had ended, in a new process (the idle one was stopped).
+    const late = [...spans].sort((a, b) => a.startedAt - b.startedAt).slice(cap);
+    const firstEnd = Math.min(...spans.map((s) => s.endedAt));
+    for (const s of late) expect(s.startedAt).toBeGreaterThanOrEqual(firstEnd);
   });
 
   test('sends console output with START/END/REPORT lines to CloudWatch Logs', async () => {

@@ -25,6 +25,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -36,6 +37,8 @@ from localstack.aws.api.lambda_ import PackageType
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import LambdaRuntimeException, RuntimeExecutor
 
+from .capacity import EnvironmentPool
+from .faults import service_error
 from .runtime_api import RuntimeApiServer
 
 LOG = logging.getLogger(__name__)
@@ -52,6 +55,23 @@ _MAX_OUTPUT_BYTES_PER_INVOCATION = 1024 * 1024
 _ENV_LOG_TAIL_LINES = 500
 
 _NODE_VERSIONS: dict[str, str] = {}
+_POOL: EnvironmentPool | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def environment_pool() -> EnvironmentPool:
+    """The caps on live environments (capacity.py), read from LocalStack's environment on first use."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = EnvironmentPool.from_environment()
+            LOG.info(
+                "%s: at most %d environments per function, %d in all",
+                EXECUTOR_NAME,
+                _POOL.per_function,
+                _POOL.total,
+            )
+        return _POOL
 _WARNED_RUNTIMES: set[str] = set()
 _WARN_LOCK = threading.Lock()
 
@@ -485,6 +505,13 @@ class HostRuntimeExecutor(RuntimeExecutor):
         self._argv: list[str] | None = None
         self._cwd: str | None = None
         self._node_version = ""
+        self._busy = False
+        self._idle_since = time.monotonic()
+        # LocalStack (4.13.1) builds executors only in ExecutionEnvironment.__init__ and gives an executor
+        # no other handle on its environment; evicting must go through the environment, so that
+        # LocalStack's assignment service forgets it too.
+        caller = sys._getframe(1).f_locals.get("self")
+        self._environment = caller if hasattr(caller, "keepalive_passed") else None
 
     # -- environment ---------------------------------------------------------------------------
 
@@ -510,6 +537,24 @@ class HostRuntimeExecutor(RuntimeExecutor):
         # Roughly like Lambda's Node.js runtimes: the JS heap's old space is capped at 90% of the memory.
         memory = int(self.function_version.config.memory_size or 128)
         return [binary, "--expose-gc", f"--max-old-space-size={memory - memory // 10}", str(bootstrap_path())]
+
+    # -- capacity (capacity.Environment) -------------------------------------------------------
+
+    def function_key(self) -> str:
+        return self.function_version.id.unqualified_arn()
+
+    def is_idle(self) -> bool:
+        return not self._busy and not self._stopped.is_set()
+
+    def idle_since(self) -> float:
+        return self._idle_since
+
+    def evict(self) -> bool:
+        if self._environment is None:
+            return False
+        # Stops the environment only if LocalStack has not reserved it for an invocation meanwhile.
+        self._environment.keepalive_passed()
+        return self._stopped.is_set()
 
     def _spawn_session(self) -> _Session:
         with self._lock:
@@ -540,6 +585,13 @@ class HostRuntimeExecutor(RuntimeExecutor):
         self._cwd = self._env["LAMBDA_TASK_ROOT"]
         if not os.path.isdir(self._cwd):
             raise LambdaRuntimeException(f"Code directory {self._cwd} of {self.function_version.qualified_arn} is missing")
+        self._busy = True  # starting: not a candidate for eviction
+        try:
+            environment_pool().admit(self, self._stopped.is_set)
+        except TimeoutError as e:
+            raise LambdaRuntimeException(
+                f"{EXECUTOR_NAME}: no capacity for another environment of {self.function_version.qualified_arn}: {e}"
+            ) from e
         session = self._spawn_session()
         # ExecutionEnvironment's startup timer (LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT) calls stop() when init
         # takes too long; that must end this wait.
@@ -559,6 +611,7 @@ class HostRuntimeExecutor(RuntimeExecutor):
 
     def stop(self) -> None:
         self._stopped.set()
+        environment_pool().release(self)
         with self._lock:
             session, self._session = self._session, None
         if session is None:
@@ -585,8 +638,20 @@ class HostRuntimeExecutor(RuntimeExecutor):
         return f"http://{self.get_endpoint_from_executor()}:{config.GATEWAY_LISTEN[0].port}/_localstack_lambda/{self.id}"
 
     def invoke(self, payload: dict[str, str]) -> InvocationResult:
+        self._busy = True
+        try:
+            return self._invoke(payload)
+        finally:
+            self._busy = False
+            self._idle_since = time.monotonic()
+            environment_pool().notify_idle()
+
+    def _invoke(self, payload: dict[str, str]) -> InvocationResult:
         request_id = payload["invoke-id"]
         cfg = self.function_version.config
+        injected = service_error(cfg.environment, payload.get("payload"))
+        if injected is not None:
+            raise LambdaRuntimeException(injected)
         timeout_s = float(cfg.timeout or 3)
         started = time.monotonic()
         started_epoch = time.time()
