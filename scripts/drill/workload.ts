@@ -5,7 +5,7 @@ import type { StackOutputs } from '../../infra/local/deploy';
 import { repoRoot } from '../../infra/local/paths';
 import type { AnalysisInput } from '../../workflows/analysis/types';
 import type { OrderInput } from '../../workflows/orders/types';
-import type { TrainingRequest } from '../../workflows/training/definitions';
+import type { TrainingRequest } from '../../workflows/training/types';
 import { restock } from '../demo/order';
 import { uploadSnapshot } from '../upload-snapshot';
 import { output } from './outputs';
