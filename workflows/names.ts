@@ -6,7 +6,7 @@ export const DEFAULT_TASK_QUEUE = 'stepless';
  * code outside the workflow sandbox (the CDK app, event triggers) can check a name without loading
  * workflow code; test/unit/triggers/workflow-names.test.ts keeps the two lists equal.
  */
-export const WORKFLOW_TYPES = ['textStatsJob', 'orderProcessing', 'trainingWorkflow', 'codebaseAnalysis', 'multiAgentAnalysis'] as const;
+export const WORKFLOW_TYPES = ['textStatsJob', 'orderProcessing', 'trainingWorkflow', 'codebaseAnalysis', 'multiAgentAnalysis', 'executeStateMachine', 'dagExecution'] as const;
 export type WorkflowType = (typeof WORKFLOW_TYPES)[number];
 
 export const isWorkflowType = (name: string): name is WorkflowType => (WORKFLOW_TYPES as readonly string[]).includes(name);

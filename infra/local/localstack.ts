@@ -225,9 +225,27 @@ async function missingServices(): Promise<string[] | undefined> {
   return states && LOCALSTACK_SERVICES.filter((s) => [undefined, 'disabled'].includes(states[s]));
 }
 
+/** Where startLocalStack records what the running LocalStack was started with (launchKey). */
+const launchKeyFile = join(stateRoot, 'localstack-launch.key');
+
+/**
+ * What a LocalStack process runs with and cannot change while running: its service list, its
+ * Lambda capacity settings, and the code of our plugins and patches (this file holds the patches).
+ */
+function launchKey(): string {
+  const code = hashFiles([...filesUnder(executorDir), ...filesUnder(statePluginDir), __filename]);
+  return JSON.stringify({ code, services: LOCALSTACK_SERVICES, capacity: lambdaCapacityEnv(process.env) });
+}
+
 export async function startLocalStack(): Promise<'started' | 'reused'> {
   if (localstackPid() !== undefined) {
-    if (await isLocalStackReady().catch(() => false)) return 'reused';
+    if (await isLocalStackReady().catch(() => false)) {
+      if (existsSync(launchKeyFile) && readFileSync(launchKeyFile, 'utf8') === launchKey()) return 'reused';
+      // Started by an older checkout or with other settings (an upgrade that changed a plugin, a
+      // patch or the Lambda caps): restart it so they apply; its state is saved on stop and loaded on start.
+      console.log('  LocalStack was started with older plugins or settings; restarting it (its state is kept)');
+      await stopLocalStack();
+    }
     // Ours, answering, but started before a service was added to LOCALSTACK_SERVICES: restart it
     // (its state is saved on stop and loaded on start; the caller's deploy adds what is new).
     const missing = await missingServices();
@@ -277,6 +295,7 @@ export async function startLocalStack(): Promise<'started' | 'reused'> {
   // Ready means the gateway answers; the saved state is loaded just after, so wait for its report.
   await waitUntil('LocalStack to load its saved state', () => Promise.resolve(existsSync(loadStatusFile)), { timeoutMs: 180000, service: SERVICE, intervalMs: 500 });
   reportLoadedState(JSON.parse(readFileSync(loadStatusFile, 'utf8')) as LoadStatus, existsSync(outputsFile));
+  writeFileSync(launchKeyFile, launchKey());
   return 'started';
 }
 

@@ -223,7 +223,7 @@ export class SteplessStack extends Stack {
       : undefined;
 
     // Events in: EventBridge rules, a queue and inbox uploads that start workflows (docs/events.md).
-    const triggers = new StackTriggers(this, 'Triggers', { target: props.target, temporal, taskQueue, claimCheckBucket: dataBucket, payloadKey, removalPolicy, ...(worker && settings.apiInVpc ? { vpc: worker.vpc } : {}) });
+    const triggers = new StackTriggers(this, 'Triggers', { bus: statusEvents.bus, target: props.target, temporal, taskQueue, claimCheckBucket: dataBucket, payloadKey, removalPolicy, ...(worker && settings.apiInVpc ? { vpc: worker.vpc } : {}) });
 
     // The REST API: a method per route of the route table, validated, throttled and authorized at
     // the edge as the deployment settings say (infra/constructs/http-api.ts).

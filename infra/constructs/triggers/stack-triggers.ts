@@ -7,22 +7,28 @@ import type { NodeLambda } from '../node-lambda';
 import type { TriggerEnvironment, WorkflowTrigger } from './workflow-trigger';
 
 /**
- * The stack's own event bus, its inbox bucket and the triggers declared on them (docs/events.md):
+ * The stack's inbox bucket and the triggers declared on it and on the stack's event bus (docs/events.md):
  *
  * - `inbox`: an object created under `incoming/` in the inbox bucket starts a text-stats job;
  * - `text-stats-requested`: a `Text Stats Requested` event from `stepless.jobs` on the stack's bus starts one;
  * - `workflow-requests`: a message on the queue starts the workflow it names with the input it carries.
  */
+export interface StackTriggersProps extends TriggerEnvironment {
+  /** The stack's one event bus: workflow status change events go out on it too (infra/constructs/status-events.ts). */
+  readonly bus: events.IEventBus;
+}
+
 export class StackTriggers extends Construct {
-  readonly bus: events.EventBus;
+  readonly bus: events.IEventBus;
   readonly inboxBucket: s3.Bucket;
   readonly triggers: Record<string, WorkflowTrigger>;
   /** The trigger functions by source name (`inbox` → `triggerInbox`), for the alarms and `npm run logs`. */
   readonly functions: Record<string, NodeLambda>;
 
-  constructor(scope: Construct, id: string, environment: TriggerEnvironment) {
+  constructor(scope: Construct, id: string, props: StackTriggersProps) {
     super(scope, id);
-    this.bus = new events.EventBus(this, 'Bus', { description: 'Stepless: events that start workflows' });
+    const { bus, ...environment } = props;
+    this.bus = bus;
     // Versioned, so each upload's event carries a version id: the key that tells a new upload from a repeated event.
     this.inboxBucket = new s3.Bucket(this, 'InboxBucket', {
       removalPolicy: environment.removalPolicy,

@@ -38,7 +38,9 @@ describe('event triggers on AWS', () => {
   });
 
   it('listens for requests on the stack\'s own bus', () => {
-    const bus = idOf(template, 'AWS::Events::EventBus', 'TriggersBus');
+    // One bus for the stack: the status change events go out on it too.
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    const bus = idOf(template, 'AWS::Events::EventBus', 'StatusEventsBus');
     template.hasResourceProperties('AWS::Events::Rule', { EventBusName: { Ref: bus }, EventPattern: { source: ['stepless.jobs'], 'detail-type': ['Text Stats Requested'] } });
   });
 
