@@ -25,7 +25,7 @@ import {
 import { WorkflowIdReusePolicy, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
 import { canonicalJson } from '../runtime/audit/canonical-json';
 import { summarizeFailure, type FailureLike } from '../runtime/failure-summary';
-import { DEFAULT_TASK_QUEUE } from '../workflows/names';
+import { DEFAULT_TASK_QUEUE } from '../runtime/workflow-names';
 import { HttpError, baseUrl, json } from './http';
 import { temporalClient } from './temporal';
 

@@ -2,7 +2,7 @@ import type { VersioningBehavior } from '@temporalio/common';
 import type { WorkerDeploymentOptions, WorkerOptions } from '@temporalio/worker';
 import { claimCheckThreshold } from '../runtime/data-converter';
 import { temporalConnectionFromEnv, type TemporalConnectionSettings } from '../runtime/temporal-connection';
-import { DEFAULT_TASK_QUEUE } from '../workflows/names';
+import { DEFAULT_TASK_QUEUE } from '../runtime/workflow-names';
 import type { MetricsSettings } from './metrics';
 
 export interface WorkerConfig {

@@ -1,5 +1,5 @@
 import { SECRET_ARN } from '../../runtime/temporal-connection';
-import { DEFAULT_TASK_QUEUE } from '../../workflows/names';
+import { DEFAULT_TASK_QUEUE } from '../../runtime/workflow-names';
 import { Target } from './target';
 
 /**

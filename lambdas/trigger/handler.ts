@@ -4,7 +4,7 @@ import { temporalClient } from '../../runtime/temporal-client';
 import { dispatchEvent } from '../../runtime/triggers/dispatch';
 import { compileTrigger, UnprocessableEventError } from '../../runtime/triggers/mapping';
 import { triggerSpecFromEnv } from '../../runtime/triggers/spec';
-import { DEFAULT_TASK_QUEUE } from '../../workflows/names';
+import { DEFAULT_TASK_QUEUE } from '../../runtime/workflow-names';
 
 /**
  * The function behind every trigger (infra/constructs/triggers): it reads a batch from the trigger's

@@ -1,6 +1,6 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { Duration } from '@temporalio/common';
-import { isWorkflowType, WORKFLOW_TYPES, type WorkflowType } from '../../workflows/names';
+import { isWorkflowType, WORKFLOW_TYPES, type WorkflowType } from '../workflow-names';
 
 /** What a schedule does when a run is due while the previous one still runs (Temporal's overlap policies). */
 export type OverlapPolicy = 'SKIP' | 'BUFFER_ONE' | 'BUFFER_ALL' | 'CANCEL_OTHER' | 'TERMINATE_OTHER' | 'ALLOW_ALL';
@@ -46,7 +46,7 @@ export function checkSchedules(declarations: readonly ScheduleDeclaration[]): re
     seen.add(d.id);
     const where = (field: string) => `schedule "${d.id}": ${field}`;
     const workflow: string = d.workflow;
-    if (!isWorkflowType(workflow)) throw new Error(`${where('workflow')} must be one of ${WORKFLOW_TYPES.join(', ')} (workflows/names.ts), got "${workflow}"`);
+    if (!isWorkflowType(workflow)) throw new Error(`${where('workflow')} must be one of ${WORKFLOW_TYPES.join(', ')} (runtime/workflow-names.ts), got "${workflow}"`);
     if (!Array.isArray(d.args)) throw new Error(`${where('args')} must be an array of the workflow's arguments`);
     if ((d.cron === undefined || d.cron.length === 0) && d.every === undefined) throw new Error(`${where('cron')} or every is required: when should it run?`);
     for (const c of d.cron ?? []) {

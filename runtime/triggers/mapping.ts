@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import jsonata from 'jsonata';
-import { isWorkflowType, WORKFLOW_TYPES, type WorkflowType } from '../../workflows/names';
+import { isWorkflowType, WORKFLOW_TYPES, type WorkflowType } from '../workflow-names';
 import type { TriggerSpec } from './spec';
 
 /** What one event becomes: the workflow to start (or deliver to), its id and its input. */

@@ -1,5 +1,5 @@
 import jsonata from 'jsonata';
-import { isWorkflowType, WORKFLOW_TYPES, type WorkflowType } from '../../workflows/names';
+import { isWorkflowType, WORKFLOW_TYPES, type WorkflowType } from '../workflow-names';
 
 /**
  * A trigger's declaration: which workflow an event starts (or which Update or Signal it delivers),
@@ -10,7 +10,7 @@ import { isWorkflowType, WORKFLOW_TYPES, type WorkflowType } from '../../workflo
 export interface TriggerSpec {
   /** Names the trigger in workflow ids, logs and dead-lettered messages: lowercase letters, digits and '-', 1-40 characters. */
   readonly name: string;
-  /** The workflow type (a name in workflows/names.ts), or `{ from }`: a JSONata expression that picks it from the event. */
+  /** The workflow type (a name in runtime/workflow-names.ts), or `{ from }`: a JSONata expression that picks it from the event. */
   readonly workflow: WorkflowType | { readonly from: string };
   /** JSONata: the event's identity, a non-empty string or a number; the workflow id is `<workflowIdPrefix>-<key>`. */
   readonly key: string;
@@ -40,7 +40,7 @@ export function checkTriggerSpec(spec: TriggerSpec): TriggerSpec {
   }
   if (typeof spec.workflow === 'string') {
     const name: string = spec.workflow;
-    if (!isWorkflowType(name)) throw new Error(`${where('workflow')} must be one of ${WORKFLOW_TYPES.join(', ')} (workflows/names.ts), got "${name}"`);
+    if (!isWorkflowType(name)) throw new Error(`${where('workflow')} must be one of ${WORKFLOW_TYPES.join(', ')} (runtime/workflow-names.ts), got "${name}"`);
   } else {
     checkExpression(spec.workflow?.from, where('workflow.from'));
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE } from '../../workflows/names';
+import { DEFAULT_TASK_QUEUE } from '../../runtime/workflow-names';
 import { dispatchEvent } from '../../runtime/triggers/dispatch';
 import { compileTrigger, UnprocessableEventError } from '../../runtime/triggers/mapping';
 import { temporalClient } from '../support/stack';

@@ -1,5 +1,5 @@
 import * as registered from '../../../workflows';
-import { WORKFLOW_TYPES } from '../../../workflows/names';
+import { WORKFLOW_TYPES } from '../../../runtime/workflow-names';
 
 /** Triggers check workflow names against WORKFLOW_TYPES without loading workflow code: it must list exactly what the worker registers. */
 describe('the workflow names', () => {
