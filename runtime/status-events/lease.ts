@@ -55,38 +55,31 @@ export class PublisherLease {
   }
 
   /** Stores the cursor and renews the lease; false if the lease is no longer ours (then stop publishing). */
-  async advance(cursorMs: number, nowMs: number): Promise<boolean> {
-    const { dynamo, table, key, owner, leaseMs } = this.options;
-    try {
-      await dynamo.send(new UpdateCommand({
-        TableName: table,
-        Key: { key },
-        UpdateExpression: 'SET cursorMs = :cursor, leaseUntil = :until',
-        ConditionExpression: '#owner = :me',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':me': owner, ':cursor': cursorMs, ':until': nowMs + leaseMs },
-      }));
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+  advance(cursorMs: number, nowMs: number): Promise<boolean> {
+    return this.updateIfOwner('SET cursorMs = :cursor, leaseUntil = :until', { ':cursor': cursorMs, ':until': nowMs + this.options.leaseMs });
   }
 
   /** Gives the lease up (on shutdown), so another worker takes over at its next poll rather than after the lease runs out. */
   async release(): Promise<void> {
+    await this.updateIfOwner('SET leaseUntil = :zero', { ':zero': 0 });
+  }
+
+  /** An update made only while this publisher holds the lease; false when it does not. */
+  private async updateIfOwner(updateExpression: string, values: Record<string, unknown>): Promise<boolean> {
     const { dynamo, table, key, owner } = this.options;
     try {
       await dynamo.send(new UpdateCommand({
         TableName: table,
         Key: { key },
-        UpdateExpression: 'SET leaseUntil = :zero',
+        UpdateExpression: updateExpression,
         ConditionExpression: '#owner = :me',
         ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':me': owner, ':zero': 0 },
+        ExpressionAttributeValues: { ':me': owner, ...values },
       }));
+      return true;
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
     }
   }
 }
