@@ -9,7 +9,7 @@ import { orderHandlers } from './orders';
 import { Router, attach, type Handlers } from './router';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS, documentedSpecs, routeSpecs } from './specs/route-table';
 import type { serviceSpecs } from './specs/service';
-import { temporalClient } from './temporal';
+import { temporalClient } from '../runtime/temporal-client';
 import { trainingHandlers } from './trainings';
 
 const API_VERSION = '0.1.0';

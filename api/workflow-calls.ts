@@ -27,7 +27,7 @@ import { canonicalJson } from '../runtime/audit/canonical-json';
 import { summarizeFailure, type FailureLike } from '../runtime/failure-summary';
 import { DEFAULT_TASK_QUEUE } from '../runtime/workflow-names';
 import { HttpError, baseUrl, json } from './http';
-import { temporalClient } from './temporal';
+import { temporalClient } from '../runtime/temporal-client';
 
 /** A resource kind: how its ids map to workflow ids, and how it is named in messages. */
 export interface ResourceKind {

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   // The schedules declared in code (workflows/schedules.ts), made to match at every start: a deploy
   // starts new workers, so this is how schedules follow the code on both targets without a custom resource.
   try {
-    const schedules = await reconcileSchedules(new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter }), SCHEDULES, config.taskQueue);
+    const schedules = await reconcileSchedules(new Client({ connection, namespace: config.temporal.namespace, dataConverter }), SCHEDULES, config.taskQueue);
     logger.info('schedules reconciled', { ...schedules });
   } catch (err) {
     // The worker still runs workflows; the schedules stay as they were until the next start.
