@@ -238,9 +238,10 @@ function launchKey(): string {
 }
 
 export async function startLocalStack(): Promise<'started' | 'reused'> {
+  const key = launchKey();
   if (localstackPid() !== undefined) {
     if (await isLocalStackReady().catch(() => false)) {
-      if (existsSync(launchKeyFile) && readFileSync(launchKeyFile, 'utf8') === launchKey()) return 'reused';
+      if (existsSync(launchKeyFile) && readFileSync(launchKeyFile, 'utf8') === key) return 'reused';
       // Started by an older checkout or with other settings (an upgrade that changed a plugin, a
       // patch or the Lambda caps): restart it so they apply; its state is saved on stop and loaded on start.
       console.log('  LocalStack was started with older plugins or settings; restarting it (its state is kept)');
@@ -295,7 +296,7 @@ export async function startLocalStack(): Promise<'started' | 'reused'> {
   // Ready means the gateway answers; the saved state is loaded just after, so wait for its report.
   await waitUntil('LocalStack to load its saved state', () => Promise.resolve(existsSync(loadStatusFile)), { timeoutMs: 180000, service: SERVICE, intervalMs: 500 });
   reportLoadedState(JSON.parse(readFileSync(loadStatusFile, 'utf8')) as LoadStatus, existsSync(outputsFile));
-  writeFileSync(launchKeyFile, launchKey());
+  writeFileSync(launchKeyFile, key);
   return 'started';
 }
 
